@@ -1,0 +1,3 @@
+//! Backends that TR-181 areas map onto.
+
+pub mod uci;

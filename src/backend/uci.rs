@@ -1,0 +1,1 @@
+//! Native UCI parser and writer (placeholder).

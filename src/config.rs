@@ -1,0 +1,1 @@
+//! cwmpd configuration from /etc/config/cwmpd (placeholder).

@@ -1,0 +1,1 @@
+//! Placeholder: the codec helper fills this in.

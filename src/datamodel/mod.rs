@@ -1,0 +1,1 @@
+//! The generic TR-069 data-model engine (placeholder).

@@ -1,0 +1,1 @@
+//! ACS HTTP client (placeholder).

@@ -1,0 +1,1 @@
+//! Connection-request HTTP server (placeholder).

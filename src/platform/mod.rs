@@ -1,0 +1,120 @@
+//! The platform seam: where system files live and how system actions are taken.
+//!
+//! `openwrt` runs the real programs (by argument vector, never a shell); `sandbox` runs on a
+//! plain Linux box under `--root DIR`, touches nothing outside DIR and records each action it
+//! would take as one JSON object per line in `DIR/var/log/cwmpd/actions.jsonl`.
+
+pub mod openwrt;
+pub mod sandbox;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Maps the absolute paths of a router (`/etc/config/cwmpd`) to where they are on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    root: PathBuf,
+}
+
+impl Paths {
+    /// Paths under `root`; `/` for a real router.
+    pub fn new(root: impl Into<PathBuf>) -> Paths {
+        Paths { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `system_path` must be absolute (`/etc/config`); the result is that path under the root.
+    pub fn resolve(&self, system_path: &str) -> PathBuf {
+        self.root.join(system_path.trim_start_matches('/'))
+    }
+
+    pub fn uci_config_dir(&self) -> PathBuf {
+        self.resolve("/etc/config")
+    }
+
+    /// cwmpd's persistent state (flash on a router; kept across sysupgrade by keep.d).
+    pub fn state_dir(&self) -> PathBuf {
+        self.resolve("/etc/cwmpd")
+    }
+
+    /// Volatile runtime files (tmpfs on a router): boot marker, control socket, pid.
+    pub fn run_dir(&self) -> PathBuf {
+        self.resolve("/var/run/cwmpd")
+    }
+
+    /// cwmpd's own UCI delta directory, never LuCI's /tmp/.uci.
+    pub fn uci_delta_dir(&self) -> PathBuf {
+        self.resolve("/tmp/.cwmpd-uci")
+    }
+
+    pub fn control_socket(&self) -> PathBuf {
+        self.run_dir().join("control.sock")
+    }
+}
+
+/// A system action, as the agent asks the platform to take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Reboot {
+        reason: String,
+    },
+    FactoryReset,
+    /// `sysupgrade` with its full argument vector (without the program name).
+    Sysupgrade {
+        args: Vec<String>,
+    },
+    /// Reload the services that depend on these UCI packages (what `reload_config` does).
+    ReloadConfig {
+        packages: Vec<String>,
+    },
+}
+
+/// What happens to the process after an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aftermath {
+    /// The agent keeps running.
+    Continue,
+    /// The system is going down; the agent should exit now (the sandbox "reboot").
+    Exit,
+}
+
+pub trait Platform {
+    fn paths(&self) -> &Paths;
+
+    /// Take a system action. Errors describe why the action could not be started.
+    fn perform(&self, action: &Action) -> io::Result<Aftermath>;
+}
+
+/// Build the platform for `root`: the sandbox for any root other than `/`.
+pub fn for_root(root: &Path) -> Box<dyn Platform> {
+    if root == Path::new("/") {
+        Box::new(openwrt::OpenWrt::new())
+    } else {
+        Box::new(sandbox::Sandbox::new(Paths::new(root)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_under_root() {
+        let paths = Paths::new("/tmp/sbx");
+        assert_eq!(
+            paths.resolve("/etc/config/cwmpd"),
+            PathBuf::from("/tmp/sbx/etc/config/cwmpd")
+        );
+        assert_eq!(
+            paths.control_socket(),
+            PathBuf::from("/tmp/sbx/var/run/cwmpd/control.sock")
+        );
+        assert_eq!(
+            Paths::new("/").resolve("/etc/board.json"),
+            PathBuf::from("/etc/board.json")
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Atomic, fsync'd persistence (placeholder).

@@ -1,0 +1,1 @@
+//! TR-181 areas, one file each (placeholder).
