@@ -1,1 +1,254 @@
-//! The daemon loop (placeholder).
+//! The daemon: one single-threaded tokio runtime, one loop that waits for whatever comes next —
+//! a timer, a connection request, a control command, a signal — and runs sessions.
+
+pub mod agent;
+pub mod control;
+pub mod cr_url;
+pub mod log;
+pub mod model;
+pub mod random;
+mod session_runner;
+pub mod state;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ::log::{error, info, warn};
+use tokio::net::{TcpListener, UnixListener};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+use crate::cli::Args;
+use crate::cwmp::types::EventStruct;
+use agent::Agent;
+use control::{Request, Response};
+
+pub type SharedAgent = Rc<RefCell<Agent>>;
+
+/// `cwmpd` without a command: run the agent until SIGTERM (or a sandbox reboot).
+pub fn run(args: &Args) -> i32 {
+    let mut agent = match Agent::open(args) {
+        Ok(agent) => agent,
+        Err(message) => {
+            eprintln!("cwmpd: {message}");
+            return 1;
+        }
+    };
+    log::init(args.log_level.unwrap_or(agent.config.cpe.log_level), args.foreground);
+    if !args.foreground {
+        if let Err(err) = nix::unistd::daemon(false, false) {
+            eprintln!("cwmpd: cannot go to the background: {err}");
+            return 1;
+        }
+    }
+    if let Err(message) = agent.start() {
+        error!(target: "cwmpd::daemon", "{message}");
+        return 1;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cwmpd: cannot start the runtime: {err}");
+            return 1;
+        }
+    };
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, main_loop(Rc::new(RefCell::new(agent))))
+}
+
+/// `cwmpd get|set|inform|status` with no daemon running: work on the root's files directly.
+pub fn offline_request(args: &Args, request: Request) -> Result<Response, String> {
+    let mut agent = Agent::open(args)?;
+    Ok(match request {
+        Request::Status => {
+            agent.refresh_status();
+            let mut status = serde_json::to_value(&agent.status).unwrap_or_default();
+            status["daemon_running"] = serde_json::Value::Bool(false);
+            Response {
+                status: Some(status),
+                ..Response::ok()
+            }
+        }
+        // Queued in the state file; the daemon sends it when it starts.
+        Request::Inform { event } => {
+            agent.raise(inform_event(event));
+            Response::ok()
+        }
+        other => handle_model_request(&mut agent, other),
+    })
+}
+
+fn inform_event(event: Option<String>) -> EventStruct {
+    EventStruct::new(event.as_deref().unwrap_or(crate::cwmp::event::CONNECTION_REQUEST), "")
+}
+
+/// `get` and `set` through the data model, exactly as the ACS would see them.
+fn handle_model_request(agent: &mut Agent, request: Request) -> Response {
+    let result = match request {
+        Request::Get { paths } => agent.model.get_values(&paths).map(|values| Response {
+            values,
+            ..Response::ok()
+        }),
+        Request::Set { values } => {
+            let result = agent.model.set_values(&values).map(|status| Response {
+                set_status: Some(status),
+                ..Response::ok()
+            });
+            agent.after_model_change();
+            result
+        }
+        _ => Ok(Response::error("not a data-model request")),
+    };
+    result.unwrap_or_else(|fault| {
+        let mut message = format!("fault {} {}", fault.fault_code, fault.fault_string);
+        for detail in &fault.set_parameter_values_faults {
+            message.push_str(&format!(
+                "\n  {}: fault {} {}",
+                detail.parameter_name, detail.fault_code, detail.fault_string
+            ));
+        }
+        Response::error(message)
+    })
+}
+
+async fn main_loop(agent: SharedAgent) -> i32 {
+    let (wake_tx, mut wake_rx) = mpsc::channel::<()>(8);
+    if let Err(message) = start_control_server(&agent, wake_tx.clone()) {
+        error!(target: "cwmpd::daemon", "{message}");
+        return 1;
+    }
+    if let Err(message) = start_connection_request_server(&agent, wake_tx).await {
+        // The agent still informs without it; the ACS just cannot reach it.
+        error!(target: "cwmpd::cr", "{message}");
+    }
+    let (Ok(mut sigterm), Ok(mut sigint), Ok(mut sighup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        error!(target: "cwmpd::daemon", "cannot install signal handlers");
+        return 1;
+    };
+    info!(target: "cwmpd::daemon", "started (ACS {})", agent.borrow().config.acs.url);
+    loop {
+        agent.borrow_mut().tick();
+        if agent.borrow().session_due() {
+            if session_runner::run_session(&agent).await == session_runner::AfterSession::Exit {
+                info!(target: "cwmpd::daemon", "exiting for a system restart");
+                return 0;
+            }
+            continue;
+        }
+        let wait = agent.borrow().time_until_next();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            Some(()) = wake_rx.recv() => {}
+            _ = sigterm.recv() => break,
+            _ = sigint.recv() => break,
+            _ = sighup.recv() => agent.borrow_mut().reload_config(),
+        }
+    }
+    info!(target: "cwmpd::daemon", "stopped");
+    let _ = std::fs::remove_file(agent.borrow().paths.control_socket());
+    0
+}
+
+fn start_control_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(), String> {
+    let path = agent.borrow().paths.control_socket();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path).map_err(|e| format!("control socket {}: {e}", path.display()))?;
+    // Only root (the daemon's user) may talk to the agent.
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    let agent = agent.clone();
+    tokio::task::spawn_local(async move {
+        loop {
+            match listener.accept().await {
+                Ok((stream, _)) => {
+                    tokio::task::spawn_local(serve_control_client(agent.clone(), stream, wake.clone()));
+                }
+                Err(err) => warn!(target: "cwmpd::control", "accept: {err}"),
+            }
+        }
+    });
+    Ok(())
+}
+
+async fn serve_control_client(agent: SharedAgent, stream: tokio::net::UnixStream, wake: mpsc::Sender<()>) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let (reader, mut writer) = stream.into_split();
+    let mut line = String::new();
+    let mut limited = BufReader::new(reader.take(control::MAX_REQUEST_BYTES as u64));
+    let response = match limited.read_line(&mut line).await {
+        Ok(_) => match control::parse_request(&line) {
+            Ok(request) => handle_control(&agent, request, &wake).await,
+            Err(message) => Response::error(message),
+        },
+        Err(err) => Response::error(format!("read: {err}")),
+    };
+    let mut answer = serde_json::to_string(&response).unwrap_or_else(|_| r#"{"ok":false}"#.into());
+    answer.push('\n');
+    let _ = writer.write_all(answer.as_bytes()).await;
+}
+
+async fn handle_control(agent: &SharedAgent, request: Request, wake: &mpsc::Sender<()>) -> Response {
+    match request {
+        Request::Status => {
+            let mut agent = agent.borrow_mut();
+            agent.refresh_status();
+            let mut status = serde_json::to_value(&agent.status).unwrap_or_default();
+            status["daemon_running"] = serde_json::Value::Bool(true);
+            Response {
+                status: Some(status),
+                ..Response::ok()
+            }
+        }
+        Request::Inform { event } => {
+            agent.borrow_mut().raise(inform_event(event));
+            let _ = wake.try_send(());
+            Response::ok()
+        }
+        other => {
+            let response = handle_model_request(&mut agent.borrow_mut(), other);
+            let _ = wake.try_send(());
+            response
+        }
+    }
+}
+
+async fn start_connection_request_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(), String> {
+    let settings = session_runner::cr_settings(&agent.borrow());
+    let port = agent.borrow().config.cpe.cr_port;
+    let listener = match TcpListener::bind(("::", port)).await {
+        Ok(listener) => listener,
+        Err(_) => TcpListener::bind(("0.0.0.0", port))
+            .await
+            .map_err(|e| format!("connection request port {port}: {e}"))?,
+    };
+    info!(
+        target: "cwmpd::cr",
+        "listening on port {port}, URL {}",
+        agent.borrow().connection_request_url()
+    );
+    let (events_tx, mut events_rx) = mpsc::channel(16);
+    let (settings_tx, settings_rx) = tokio::sync::watch::channel(settings);
+    agent.borrow_mut().model.set_cr_settings_sender(settings_tx);
+    tokio::task::spawn_local(crate::net::cr_server::serve(listener, settings_rx, events_tx));
+    let agent = agent.clone();
+    tokio::task::spawn_local(async move {
+        while let Some(request) = events_rx.recv().await {
+            let mut agent = agent.borrow_mut();
+            if agent.session_open {
+                info!(target: "cwmpd::cr", "connection request from {request:?} folded into the open session");
+                continue;
+            }
+            info!(target: "cwmpd::cr", "connection request from {request:?}");
+            agent.connection_requested();
+            let _ = wake.try_send(());
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The ConnectionRequestURL (TR-069 §3.2.2): `http://ADDRESS:PORT/PATH`, where ADDRESS is the
+//! current address of the configured WAN interface, or — when that interface has none, or is not
+//! a Linux interface name — the local address the CPE uses to reach the ACS.
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
+
+/// The first usable address of a Linux interface: IPv4 first, then a global IPv6 address.
+pub fn interface_address(ifname: &str) -> Option<IpAddr> {
+    let addresses = nix::ifaddrs::getifaddrs().ok()?;
+    let mut ipv6 = None;
+    for entry in addresses.filter(|a| a.interface_name == ifname) {
+        let Some(address) = entry.address else { continue };
+        if let Some(v4) = address.as_sockaddr_in() {
+            return Some(IpAddr::V4(v4.ip()));
+        }
+        if let Some(v6) = address.as_sockaddr_in6() {
+            let ip = v6.ip();
+            let link_local = (ip.segments()[0] & 0xffc0) == 0xfe80;
+            if !link_local && ipv6.is_none() {
+                ipv6 = Some(IpAddr::V6(ip));
+            }
+        }
+    }
+    ipv6
+}
+
+/// The local address the kernel would use to reach `acs_url`'s host. A connected UDP socket
+/// sends nothing; it only asks the routing table.
+pub fn source_address_towards(acs_url: &str) -> Option<IpAddr> {
+    let target = host_port(acs_url)?.to_socket_addrs().ok()?.next()?;
+    let bind: SocketAddr = match target {
+        SocketAddr::V4(_) => "0.0.0.0:0".parse().ok()?,
+        SocketAddr::V6(_) => "[::]:0".parse().ok()?,
+    };
+    let socket = UdpSocket::bind(bind).ok()?;
+    socket.connect(target).ok()?;
+    Some(socket.local_addr().ok()?.ip())
+}
+
+/// `host:port` of an http(s) URL, with the scheme's default port.
+fn host_port(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    if authority.is_empty() {
+        return None;
+    }
+    let has_port = match authority.rfind(']') {
+        Some(bracket) => authority[bracket..].contains(':'),
+        None => authority.contains(':'),
+    };
+    Some(if has_port {
+        authority.to_string()
+    } else {
+        format!("{authority}:{default_port}")
+    })
+}
+
+/// Build the URL for an address, port and path (IPv6 in brackets, path with a leading slash).
+pub fn connection_request_url(address: IpAddr, port: u16, path: &str) -> String {
+    let path = path.trim_start_matches('/');
+    match address {
+        IpAddr::V4(v4) => format!("http://{v4}:{port}/{path}"),
+        IpAddr::V6(v6) => format!("http://[{v6}]:{port}/{path}"),
+    }
+}
+
+/// The address to advertise: the interface's, else the source address towards the ACS.
+pub fn advertised_address(ifname: &str, acs_url: &str) -> Option<IpAddr> {
+    interface_address(ifname).or_else(|| source_address_towards(acs_url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_built_exactly() {
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        let v6: IpAddr = "2001:db8::7".parse().unwrap();
+        assert_eq!(connection_request_url(v4, 7547, "/abc"), "http://192.0.2.7:7547/abc");
+        assert_eq!(connection_request_url(v6, 7547, "abc"), "http://[2001:db8::7]:7547/abc");
+    }
+
+    #[test]
+    fn host_port_handles_defaults_ipv6_and_userinfo() {
+        assert_eq!(host_port("http://acs.example:7547/x").as_deref(), Some("acs.example:7547"));
+        assert_eq!(host_port("https://acs.example/x").as_deref(), Some("acs.example:443"));
+        assert_eq!(host_port("http://u:p@[::1]/").as_deref(), Some("[::1]:80"));
+        assert_eq!(host_port("http://[::1]:8080").as_deref(), Some("[::1]:8080"));
+        assert_eq!(host_port("ftp://x/"), None);
+        assert_eq!(host_port("http:///x"), None);
+    }
+
+    #[test]
+    fn loopback_interface_and_route_towards_loopback() {
+        assert_eq!(interface_address("lo"), Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(interface_address("no-such-if0"), None);
+        assert_eq!(
+            source_address_towards("http://127.0.0.1:7547/acs"),
+            Some("127.0.0.1".parse().unwrap())
+        );
+        assert_eq!(
+            advertised_address("no-such-if0", "http://127.0.0.1:1/"),
+            Some("127.0.0.1".parse().unwrap())
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! Runs one session: feeds the sans-I/O [`Session`] with HTTP replies and RPC results and
+//! carries out what it asks. The only place where the session meets bytes and sockets.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use log::{debug, info, warn};
+
+use super::agent::Agent;
+use super::SharedAgent;
+use crate::cwmp::codec::{self, Side};
+use crate::cwmp::fault::{Fault, FaultCode};
+use crate::cwmp::rpc::Envelope;
+use crate::cwmp::session::{Output, Outcome, Reply, Session, SessionSettings};
+use crate::net::acs_client::{AcsClient, AcsSettings};
+use crate::net::cr_server::CrSettings;
+use crate::platform::Aftermath;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterSession {
+    Continue,
+    /// The system is restarting (sandbox reboot): the daemon exits.
+    Exit,
+}
+
+pub fn acs_settings(agent: &Agent) -> AcsSettings {
+    let acs = &agent.config.acs;
+    AcsSettings {
+        url: acs.url.clone(),
+        username: acs.username.clone(),
+        password: acs.password.clone(),
+        ca_file: non_empty_path(agent, &acs.ca_file),
+        client_cert: non_empty_path(agent, &acs.client_cert),
+        client_key: non_empty_path(agent, &acs.client_key),
+        system_ca_file: Some(agent.paths.resolve("/etc/ssl/certs/ca-certificates.crt")),
+        system_ca_dir: Some(agent.paths.resolve("/etc/ssl/certs")),
+        ..AcsSettings::default()
+    }
+}
+
+/// Configured file paths are router paths: under `--root` they live below the root.
+fn non_empty_path(agent: &Agent, path: &str) -> Option<std::path::PathBuf> {
+    (!path.is_empty()).then(|| agent.paths.resolve(path))
+}
+
+pub fn cr_settings(agent: &Agent) -> CrSettings {
+    let cpe = &agent.config.cpe;
+    CrSettings {
+        path: format!("/{}", agent.connection_request_path()),
+        username: cpe.cr_username.clone(),
+        password: cpe.cr_password.clone(),
+        rate_limit_per_hour: cpe.cr_rate_limit,
+        allow: cpe.cr_allow.clone(),
+        ..CrSettings::default()
+    }
+}
+
+fn millis_since(start: Instant) -> u64 {
+    start.elapsed().as_millis() as u64
+}
+
+pub async fn run_session(shared: &SharedAgent) -> AfterSession {
+    let start = Instant::now();
+    let (inform, requests, settings, namespace) = {
+        let mut agent = shared.borrow_mut();
+        agent.session_open = true;
+        let (inform, requests) = agent.prepare_session();
+        let namespace = agent.config.acs.cwmp_namespace();
+        (inform, requests, acs_settings(&agent), namespace)
+    };
+    info!(
+        target: "cwmpd::session",
+        "session to {} with events [{}]",
+        settings.url,
+        inform.event.iter().map(|e| e.event_code.as_str()).collect::<Vec<_>>().join(", ")
+    );
+    let session_settings = SessionSettings {
+        namespace,
+        ..SessionSettings::default()
+    };
+    let (mut session, outputs) = Session::start(0, inform, requests, &session_settings);
+    let mut queue: VecDeque<Output> = outputs.into();
+    let mut client = match AcsClient::new(&settings) {
+        Ok(client) => Some(client),
+        Err(err) => {
+            queue.clear();
+            queue.extend(session.handle_transport_error(0, err.to_string()));
+            None
+        }
+    };
+    while let Some(output) = queue.pop_front() {
+        let more = match output {
+            Output::Post(envelope) => match client.as_mut() {
+                Some(client) => post(client, &mut session, start, envelope).await,
+                None => Vec::new(),
+            },
+            Output::Execute(request) => {
+                debug!(target: "cwmpd::session", "ACS request {}", request.method_name());
+                let result = shared.borrow_mut().execute(request);
+                session.handle_rpc_result(millis_since(start), result)
+            }
+            Output::InformDelivered(events) => {
+                shared.borrow_mut().events_delivered(&events);
+                Vec::new()
+            }
+            Output::RequestDelivered(_) | Output::RequestRejected(..) => Vec::new(),
+            Output::Ended(outcome) => {
+                finish(shared, &outcome, session.inform_delivered());
+                Vec::new()
+            }
+        };
+        queue.extend(more);
+    }
+    after_session(shared)
+}
+
+/// Post one envelope (or the empty POST) and hand the reply to the session.
+async fn post(client: &mut AcsClient, session: &mut Session, start: Instant, envelope: Option<Envelope>) -> Vec<Output> {
+    let body = envelope.as_ref().map(codec::encode).unwrap_or_default();
+    trace_envelope("CPE → ACS", &body);
+    let step = std::time::Duration::from_millis(session.next_deadline().unwrap_or(0).saturating_sub(millis_since(start)));
+    let result = tokio::time::timeout(step, client.post(body)).await;
+    let now = millis_since(start);
+    match result {
+        Err(_elapsed) => session.handle_timeout(session.next_deadline().unwrap_or(now)),
+        Ok(Err(err)) => session.handle_transport_error(now, err.to_string()),
+        Ok(Ok(reply)) => match reply.status {
+            200 | 204 => {
+                trace_envelope("ACS → CPE", &reply.body);
+                session.handle_reply(now, decode_reply(&reply.body))
+            }
+            status => session.handle_transport_error(now, format!("ACS answered HTTP {status}")),
+        },
+    }
+}
+
+/// An ACS body as the session sees it. Undecodable requests are answered with a fault when
+/// their cwmp:ID could be read: 9003 when a known RPC had bad arguments, 9002 otherwise.
+pub fn decode_reply(body: &[u8]) -> Reply {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Reply::Empty;
+    }
+    match codec::decode(body, Side::Cpe) {
+        Ok(envelope) => Reply::Envelope(envelope),
+        Err(err) => {
+            let code = match err.kind {
+                codec::DecodeErrorKind::InvalidArgument(_) => FaultCode::InvalidArguments,
+                _ => FaultCode::InternalError,
+            };
+            Reply::Undecodable {
+                id: err.id.clone(),
+                fault: Fault::with_string(code, &err.to_string()),
+                reason: err.to_string(),
+            }
+        }
+    }
+}
+
+fn trace_envelope(direction: &str, body: &[u8]) {
+    if !log::log_enabled!(target: "cwmpd::soap", log::Level::Trace) {
+        return;
+    }
+    let text = String::from_utf8_lossy(body);
+    log::trace!(target: "cwmpd::soap", "{direction}\n{}", redact_passwords(&text));
+}
+
+/// Hide credentials in SOAP traces: the content of Password elements (Download, Upload) and
+/// the Value of any parameter whose name ends in "Password".
+pub fn redact_passwords(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some((start, end)) = next_secret(rest) {
+        out.push_str(&rest[..start]);
+        if end > start {
+            out.push_str("***");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The byte range of the first secret in `text`.
+fn next_secret(text: &str) -> Option<(usize, usize)> {
+    let element = text.find("<Password>").and_then(|open| {
+        let start = open + "<Password>".len();
+        Some((start, start + text[start..].find("</Password>")?))
+    });
+    let parameter = text.find("Password</Name>").and_then(|name_end| {
+        let after = name_end + "Password</Name>".len();
+        let value = after + text[after..].find("<Value")?;
+        let start = value + text[value..].find('>')? + 1;
+        Some((start, start + text[start..].find("</Value>")?))
+    });
+    match (element, parameter) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn finish(shared: &SharedAgent, outcome: &Outcome, inform_delivered: bool) {
+    let mut agent = shared.borrow_mut();
+    agent.session_open = false;
+    agent.session_ended(outcome, inform_delivered);
+}
+
+/// Reboot, factory reset, service reloads: only once the session is over (TR-069 A.3.2.9).
+fn after_session(shared: &SharedAgent) -> AfterSession {
+    let mut agent = shared.borrow_mut();
+    agent.session_open = false;
+    let actions = std::mem::take(&mut agent.after_session);
+    for action in actions {
+        info!(target: "cwmpd::daemon", "system action: {action:?}");
+        match agent.platform().perform(&action) {
+            Ok(Aftermath::Exit) => return AfterSession::Exit,
+            Ok(Aftermath::Continue) => {}
+            Err(err) => warn!(target: "cwmpd::daemon", "{action:?} failed: {err}"),
+        }
+    }
+    AfterSession::Continue
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_in_traces() {
+        let xml = "<Name>Device.ManagementServer.Password</Name><Value xsi:type=\"xsd:string\">s3cret</Value>\
+                   <Password>hunter2</Password><Username>bob</Username>";
+        assert_eq!(
+            redact_passwords(xml),
+            "<Name>Device.ManagementServer.Password</Name><Value xsi:type=\"xsd:string\">***</Value>\
+             <Password>***</Password><Username>bob</Username>"
+        );
+        assert_eq!(redact_passwords("no secrets"), "no secrets");
+        assert_eq!(redact_passwords("<Password></Password>"), "<Password></Password>");
+    }
+}
