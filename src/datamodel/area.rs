@@ -38,8 +38,9 @@ pub struct ObjectRef<'a> {
     pub instances: &'a [u32],
 }
 
-/// One TR-181 area: its schema and a way to open a view on its state.
-pub trait Area {
+/// One TR-181 area: its schema and a way to open a view on its state. Areas are `Send` so the
+/// engine can live in any task; views are per RPC and need not be.
+pub trait Area: Send {
     /// The objects (in tree order, parents first) and parameters this area serves.
     fn schema(&self) -> Vec<ObjectDef>;
 

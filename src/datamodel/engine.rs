@@ -289,13 +289,14 @@ impl Engine {
         check_parameter_key(parameter_key)?;
         let mut rpc = Rpc::new(&self.registry, &self.areas, ctx);
         let instance = rpc.writable_table(object_name, false)?;
+        let instance_path = rpc.object_path(&instance);
         let mut tx = Transaction::new();
         rpc.delete_instance(&instance, &mut tx)?;
         drop(rpc);
         let mut committed = commit(ctx, tx, parameter_key)?;
         let before = self.attributes.parameters.len();
-        self.attributes.remove_under(object_name);
-        self.baseline.forget_under(object_name);
+        self.attributes.remove_under(&instance_path);
+        self.baseline.forget_under(&instance_path);
         committed.effects.attributes_changed = self.attributes.parameters.len() != before;
         Ok(committed)
     }

@@ -91,6 +91,12 @@ impl Error {
         }
     }
 
+    /// An area was asked for a parameter it declared but does not serve: a programming error,
+    /// answered as 9002 (and logged) rather than blamed on the ACS.
+    pub fn not_served(name: &str) -> Error {
+        Error::Backend(BackendError::new(format!("no area serves {name}")))
+    }
+
     /// The fault code this error becomes.
     pub fn fault_code(&self) -> FaultCode {
         match self {

@@ -279,7 +279,7 @@ impl AreaView for DeviceInfoView<'_> {
             "SoftwareVersion" => self.software_version(),
             "ProvisioningCode" => self.overrides.provisioning_code.clone().unwrap_or_default(),
             "UpTime" => return Ok(Value::from(u32::try_from(ctx.uptime).unwrap_or(u32::MAX))),
-            _ => return Err(Error::invalid_name("")),
+            _ => return Err(Error::not_served(param.name)),
         };
         Ok(Value::String(text))
     }

@@ -293,7 +293,7 @@ impl AreaView for ManagementServerView {
             "InstanceMode" => Value::from(INSTANCE_MODE_NUMBER),
             "SupportedConnReqMethods" => Value::from("HTTP"),
             "InstanceWildcardsSupported" => Value::Boolean(true),
-            _ => return Err(Error::invalid_name("")),
+            _ => return Err(Error::not_served(param.name)),
         };
         Ok(value)
     }

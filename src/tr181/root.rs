@@ -27,7 +27,7 @@ impl AreaView for RootView {
     fn get(&mut self, _ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
         match param.name {
             "RootDataModelVersion" => Ok(Value::from(ROOT_DATA_MODEL_VERSION)),
-            _ => Err(Error::invalid_name("")),
+            _ => Err(Error::not_served(param.name)),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Engine semantics over a small in-memory tree: exact values and exact fault codes.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use super::*;
 use crate::cwmp::types::XsdType;
@@ -729,7 +730,7 @@ fn handle_dispatches_and_maps_errors_to_faults() {
 
 /// An area that counts how often it is opened.
 struct CountingArea {
-    opens: Cell<usize>,
+    opens: AtomicUsize,
 }
 
 impl Area for CountingArea {
@@ -742,7 +743,7 @@ impl Area for CountingArea {
     }
 
     fn open<'a>(&'a self, _ctx: &mut Context<'_>) -> Result<Box<dyn AreaView + 'a>, Error> {
-        self.opens.set(self.opens.get() + 1);
+        self.opens.fetch_add(1, Ordering::SeqCst);
         Ok(Box::new(CountingView))
     }
 }
@@ -757,10 +758,10 @@ impl AreaView for CountingView {
 
 #[test]
 fn an_area_is_opened_once_per_rpc() {
-    let area = std::rc::Rc::new(CountingArea {
-        opens: Cell::new(0),
+    let area = Arc::new(CountingArea {
+        opens: AtomicUsize::new(0),
     });
-    struct Shared(std::rc::Rc<CountingArea>);
+    struct Shared(Arc<CountingArea>);
     impl Area for Shared {
         fn schema(&self) -> Vec<ObjectDef> {
             self.0.schema()
@@ -773,9 +774,13 @@ fn an_area_is_opened_once_per_rpc() {
     fx.engine = Engine::new(vec![Box::new(Shared(area.clone()))]).unwrap();
     let values = fx.gpv(&["Device.", "Device.A", "Device.D"]).unwrap();
     assert_eq!(values.len(), 6);
-    assert_eq!(area.opens.get(), 1);
+    assert_eq!(area.opens.load(Ordering::SeqCst), 1);
     fx.gpn("Device.", false).unwrap();
-    assert_eq!(area.opens.get(), 1, "GetParameterNames reads no values");
+    assert_eq!(
+        area.opens.load(Ordering::SeqCst),
+        1,
+        "GetParameterNames reads no values"
+    );
 }
 
 #[test]
@@ -796,4 +801,10 @@ fn schema_mistakes_are_reported() {
         ],
     );
     assert!(Engine::new(vec![Box::new(twice)]).is_err());
+}
+
+#[test]
+fn the_engine_can_move_between_tasks() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Engine>();
 }
