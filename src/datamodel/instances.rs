@@ -1,0 +1,102 @@
+//! Stable instance numbers for multi-instance objects (TR-069 A.2.2.1, TR-106 §3.6.1).
+//!
+//! An instance number, once given to a backend object (a UCI section name, an ifname), stays
+//! with it while it exists and is never given to another object afterwards. Areas own one
+//! [`InstanceNumbers`] per table; the daemon's store persists it (it is `serde`-serialisable)
+//! and never writes the numbers into system UCI files.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Instance numbers of one table, keyed by the backend identity of each instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceNumbers {
+    /// The next number to hand out (numbers start at 1 and only grow).
+    #[serde(default = "first_number")]
+    next: u32,
+    #[serde(default)]
+    by_key: BTreeMap<String, u32>,
+}
+
+fn first_number() -> u32 {
+    1
+}
+
+impl InstanceNumbers {
+    pub fn new() -> InstanceNumbers {
+        InstanceNumbers {
+            next: 1,
+            by_key: BTreeMap::new(),
+        }
+    }
+
+    /// The number of `key`, assigning the next free one if it has none. `None` when the
+    /// numbers are exhausted (after 4,294,967,295 instances).
+    pub fn number_for(&mut self, key: &str) -> Option<u32> {
+        if let Some(&number) = self.by_key.get(key) {
+            return Some(number);
+        }
+        let number = self.next.max(1);
+        self.next = number.checked_add(1)?;
+        self.by_key.insert(key.to_string(), number);
+        Some(number)
+    }
+
+    /// The key that has `number`.
+    pub fn key_of(&self, number: u32) -> Option<&str> {
+        self.by_key
+            .iter()
+            .find(|(_, &n)| n == number)
+            .map(|(key, _)| key.as_str())
+    }
+
+    /// Forget `key`; its number is not reused.
+    pub fn remove(&mut self, key: &str) -> Option<u32> {
+        self.by_key.remove(key)
+    }
+
+    /// Keep only the keys that still exist (after a backend change outside cwmpd).
+    pub fn retain_keys<'a>(&mut self, existing: impl IntoIterator<Item = &'a str>) {
+        let existing: std::collections::BTreeSet<&str> = existing.into_iter().collect();
+        self.by_key.retain(|key, _| existing.contains(key.as_str()));
+    }
+
+    /// The numbers in use, ascending.
+    pub fn numbers(&self) -> Vec<u32> {
+        let mut numbers: Vec<u32> = self.by_key.values().copied().collect();
+        numbers.sort_unstable();
+        numbers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_stable_and_never_reused() {
+        let mut numbers = InstanceNumbers::new();
+        assert_eq!(numbers.number_for("lan"), Some(1));
+        assert_eq!(numbers.number_for("wan"), Some(2));
+        assert_eq!(numbers.number_for("lan"), Some(1));
+        assert_eq!(numbers.remove("lan"), Some(1));
+        assert_eq!(numbers.number_for("guest"), Some(3));
+        assert_eq!(numbers.number_for("lan"), Some(4));
+        assert_eq!(numbers.key_of(2), Some("wan"));
+        assert_eq!(numbers.numbers(), vec![2, 3, 4]);
+        numbers.retain_keys(["wan"]);
+        assert_eq!(numbers.numbers(), vec![2]);
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let mut numbers = InstanceNumbers::new();
+        numbers.number_for("lan");
+        let json = serde_json::to_string(&numbers).unwrap();
+        let back: InstanceNumbers = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, numbers);
+        let empty: InstanceNumbers = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, InstanceNumbers::new());
+    }
+}

@@ -1,0 +1,50 @@
+//! `datamodel/` and `tr181/` stay sans-I/O (design notes): no tokio, files, sockets,
+//! processes or wall clock in their code.
+
+use std::fs;
+use std::path::Path;
+
+const FORBIDDEN: &[&str] = &[
+    "tokio",
+    "std::fs",
+    "std::net",
+    "std::process",
+    "SystemTime::now",
+    "Instant::now",
+    "File::open",
+];
+
+fn check_dir(dir: &Path, offences: &mut Vec<String>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            check_dir(&path, offences);
+            continue;
+        }
+        if path.extension().is_none_or(|ext| ext != "rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for word in FORBIDDEN {
+                if code.contains(word) {
+                    offences.push(format!("{}:{}: {word}", path.display(), number + 1));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn datamodel_and_tr181_do_no_io() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offences = Vec::new();
+    check_dir(&root.join("datamodel"), &mut offences);
+    check_dir(&root.join("tr181"), &mut offences);
+    assert!(
+        offences.is_empty(),
+        "I/O in sans-I/O code:\n{}",
+        offences.join("\n")
+    );
+}

@@ -1,0 +1,664 @@
+//! The first TR-181 areas through the engine: exact values, exact faults, exact UCI writes.
+
+use cwmpd::cwmp::fault::Fault;
+use cwmpd::cwmp::rpc::{AcsRequest, CpeResponse};
+use cwmpd::cwmp::types::{
+    DeviceIdStruct, ParameterValueStruct, SetParameterAttributesStruct, XsdType,
+};
+use cwmpd::datamodel::testing::MemoryConfig;
+use cwmpd::datamodel::{ConfigBackend, Context, Engine, RuntimeValues};
+use cwmpd::platform::Paths;
+use cwmpd::tr181::{self, SystemInfo};
+
+const BOARD: &str = r#"{
+    "model": { "id": "glinet,gl-mt6000", "name": "GL.iNet GL-MT6000" },
+    "network": { "lan": { "device": "br-lan", "macaddr": "94:83:c4:00:00:02" } },
+    "system": { "label_macaddr": "94:83:c4:a0:b1:c2" }
+}"#;
+
+const RELEASE: &str = "DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='24.10.0'\n\
+DISTRIB_REVISION='r28427-6df0e3d02a'\nDISTRIB_TARGET='mediatek/filogic'\n\
+DISTRIB_DESCRIPTION='OpenWrt 24.10.0 r28427-6df0e3d02a'\n";
+
+struct Router {
+    paths: Paths,
+    config: MemoryConfig,
+    runtime: RuntimeValues,
+    engine: Engine,
+}
+
+impl Router {
+    fn new() -> Router {
+        let system = SystemInfo::parse(Some(BOARD), Some(RELEASE));
+        Router {
+            paths: Paths::new("/nonexistent"),
+            config: MemoryConfig::with(&[
+                ("cwmpd", "acs", "url", "http://acs.example.net:7547/"),
+                ("cwmpd", "acs", "username", "cpe"),
+                ("cwmpd", "acs", "password", "s3cret"),
+                ("cwmpd", "acs", "periodic_enable", "1"),
+                ("cwmpd", "acs", "periodic_interval", "3600"),
+                ("cwmpd", "cpe", "cr_username", "acs"),
+                ("cwmpd", "cpe", "cr_password", "cr-s3cret"),
+            ]),
+            runtime: RuntimeValues {
+                connection_request_url: "http://192.0.2.10:7547/cr".into(),
+                parameter_key: "pk-0".into(),
+            },
+            engine: tr181::engine(system).unwrap(),
+        }
+    }
+
+    fn run<T>(&mut self, f: impl FnOnce(&mut Engine, &mut Context<'_>) -> T) -> T {
+        let mut ctx = Context {
+            paths: &self.paths,
+            now: 1_795_541_400,
+            uptime: 3_725,
+            config: &mut self.config,
+            runtime: &mut self.runtime,
+        };
+        f(&mut self.engine, &mut ctx)
+    }
+
+    fn handle(&mut self, request: AcsRequest) -> Result<CpeResponse, Fault> {
+        self.run(|engine, ctx| engine.handle(ctx, &request))
+            .expect("a data-model RPC")
+            .response
+    }
+
+    fn gpn(&mut self, path: &str, next_level: bool) -> Result<Vec<(String, bool)>, u32> {
+        match self.handle(AcsRequest::GetParameterNames {
+            parameter_path: path.into(),
+            next_level,
+        }) {
+            Ok(CpeResponse::GetParameterNamesResponse { parameter_list }) => Ok(parameter_list
+                .into_iter()
+                .map(|info| (info.name, info.writable))
+                .collect()),
+            Ok(other) => panic!("unexpected {other:?}"),
+            Err(fault) => Err(fault.fault_code),
+        }
+    }
+
+    fn gpv(&mut self, names: &[&str]) -> Result<Vec<(String, String, XsdType)>, u32> {
+        match self.handle(AcsRequest::GetParameterValues {
+            parameter_names: names.iter().map(|n| n.to_string()).collect(),
+        }) {
+            Ok(CpeResponse::GetParameterValuesResponse { parameter_list }) => Ok(parameter_list
+                .into_iter()
+                .map(|p| (p.name, p.value, p.xsd_type))
+                .collect()),
+            Ok(other) => panic!("unexpected {other:?}"),
+            Err(fault) => Err(fault.fault_code),
+        }
+    }
+
+    fn value(&mut self, name: &str) -> String {
+        self.gpv(&[name]).unwrap().remove(0).1
+    }
+
+    fn spv(&mut self, list: &[(&str, &str, XsdType)], key: &str) -> Result<CpeResponse, Fault> {
+        self.handle(AcsRequest::SetParameterValues {
+            parameter_list: list
+                .iter()
+                .map(|(name, value, xsd_type)| ParameterValueStruct {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                    xsd_type: xsd_type.clone(),
+                })
+                .collect(),
+            parameter_key: key.into(),
+        })
+    }
+
+    fn set_notification(&mut self, name: &str, notification: u8) -> Result<(), u32> {
+        self.handle(AcsRequest::SetParameterAttributes {
+            parameter_list: vec![SetParameterAttributesStruct {
+                name: name.into(),
+                notification_change: true,
+                notification,
+                access_list_change: false,
+                access_list: vec![],
+            }],
+        })
+        .map(|_| ())
+        .map_err(|fault| fault.fault_code)
+    }
+
+    fn notification(&mut self, name: &str) -> u8 {
+        match self.handle(AcsRequest::GetParameterAttributes {
+            parameter_names: vec![name.into()],
+        }) {
+            Ok(CpeResponse::GetParameterAttributesResponse { parameter_list }) => {
+                assert_eq!(parameter_list.len(), 1);
+                parameter_list[0].notification
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+fn owned(list: &[(&str, bool)]) -> Vec<(String, bool)> {
+    list.iter().map(|(n, w)| (n.to_string(), *w)).collect()
+}
+
+#[test]
+fn gpn_next_level_on_device() {
+    let mut router = Router::new();
+    assert_eq!(
+        router.gpn("Device.", true),
+        Ok(owned(&[
+            ("Device.RootDataModelVersion", false),
+            ("Device.DeviceInfo.", false),
+            ("Device.ManagementServer.", false),
+        ]))
+    );
+}
+
+#[test]
+fn gpn_next_level_on_management_server() {
+    let mut router = Router::new();
+    let prefix = "Device.ManagementServer.";
+    let expected: Vec<(String, bool)> = [
+        ("EnableCWMP", true),
+        ("URL", true),
+        ("Username", true),
+        ("Password", true),
+        ("PeriodicInformEnable", true),
+        ("PeriodicInformInterval", true),
+        ("PeriodicInformTime", true),
+        ("ParameterKey", false),
+        ("ConnectionRequestURL", false),
+        ("ConnectionRequestUsername", true),
+        ("ConnectionRequestPassword", true),
+        ("UpgradesManaged", true),
+        ("DefaultActiveNotificationThrottle", true),
+        ("CWMPRetryMinimumWaitInterval", true),
+        ("CWMPRetryIntervalMultiplier", true),
+        ("HTTPConnectionRequestEnable", true),
+        ("AliasBasedAddressing", false),
+        ("InstanceMode", true),
+        ("SupportedConnReqMethods", false),
+        ("InstanceWildcardsSupported", false),
+    ]
+    .iter()
+    .map(|(name, writable)| (format!("{prefix}{name}"), *writable))
+    .collect();
+    assert_eq!(router.gpn(prefix, true), Ok(expected.clone()));
+    let mut whole = vec![(prefix.to_string(), false)];
+    whole.extend(expected);
+    assert_eq!(router.gpn(prefix, false), Ok(whole));
+}
+
+#[test]
+fn gpn_on_a_parameter_and_unknown_paths() {
+    let mut router = Router::new();
+    let url = "Device.ManagementServer.URL";
+    assert_eq!(router.gpn(url, false), Ok(owned(&[(url, true)])));
+    assert_eq!(router.gpn(url, true), Err(9003));
+    assert_eq!(router.gpn("Device.ManagementServer.Nope", false), Err(9005));
+    assert_eq!(router.gpn("Device.Nope.", true), Err(9005));
+    // The GenieACS discovery request (acs-traces GetParameterNames-1.xml).
+    let names = router.gpn("Device.DeviceInfo.", true).unwrap();
+    assert_eq!(names.len(), 10);
+    assert_eq!(
+        names[0],
+        ("Device.DeviceInfo.Manufacturer".to_string(), false)
+    );
+    assert_eq!(
+        names[8],
+        ("Device.DeviceInfo.ProvisioningCode".to_string(), true)
+    );
+}
+
+#[test]
+fn gpv_partial_path_device_info() {
+    let mut router = Router::new();
+    let values = router.gpv(&["Device.DeviceInfo."]).unwrap();
+    let s = |name: &str, value: &str| {
+        (
+            format!("Device.DeviceInfo.{name}"),
+            value.to_string(),
+            XsdType::String,
+        )
+    };
+    assert_eq!(
+        values,
+        vec![
+            s("Manufacturer", "OpenWrt"),
+            s("ManufacturerOUI", "9483C4"),
+            s("ModelName", "GL.iNet GL-MT6000"),
+            s("Description", "OpenWrt 24.10.0 r28427-6df0e3d02a"),
+            s("ProductClass", "glinet,gl-mt6000"),
+            s("SerialNumber", "9483C4A0B1C2"),
+            s("HardwareVersion", "GL.iNet GL-MT6000"),
+            s("SoftwareVersion", "24.10.0-r28427-6df0e3d02a"),
+            s("ProvisioningCode", ""),
+            (
+                "Device.DeviceInfo.UpTime".to_string(),
+                "3725".to_string(),
+                XsdType::UnsignedInt
+            ),
+        ]
+    );
+}
+
+#[test]
+fn gpv_management_server_reads_config_runtime_and_hides_passwords() {
+    let mut router = Router::new();
+    let values = router.gpv(&["Device.ManagementServer."]).unwrap();
+    let get = |name: &str| {
+        values
+            .iter()
+            .find(|(n, _, _)| n == &format!("Device.ManagementServer.{name}"))
+            .map(|(_, v, t)| (v.as_str(), t.clone()))
+            .unwrap()
+    };
+    assert_eq!(get("EnableCWMP"), ("true", XsdType::Boolean));
+    assert_eq!(
+        get("URL"),
+        ("http://acs.example.net:7547/", XsdType::String)
+    );
+    assert_eq!(get("Username"), ("cpe", XsdType::String));
+    assert_eq!(get("Password"), ("", XsdType::String));
+    assert_eq!(
+        get("PeriodicInformInterval"),
+        ("3600", XsdType::UnsignedInt)
+    );
+    assert_eq!(
+        get("PeriodicInformTime"),
+        ("0001-01-01T00:00:00Z", XsdType::DateTime)
+    );
+    assert_eq!(get("ParameterKey"), ("pk-0", XsdType::String));
+    assert_eq!(
+        get("ConnectionRequestURL"),
+        ("http://192.0.2.10:7547/cr", XsdType::String)
+    );
+    assert_eq!(get("ConnectionRequestPassword"), ("", XsdType::String));
+    assert_eq!(
+        get("CWMPRetryMinimumWaitInterval"),
+        ("5", XsdType::UnsignedInt)
+    );
+    assert_eq!(
+        get("CWMPRetryIntervalMultiplier"),
+        ("2000", XsdType::UnsignedInt)
+    );
+    assert_eq!(get("SupportedConnReqMethods"), ("HTTP", XsdType::String));
+    assert_eq!(get("AliasBasedAddressing"), ("false", XsdType::Boolean));
+    assert_eq!(
+        get("InstanceWildcardsSupported"),
+        ("true", XsdType::Boolean)
+    );
+    assert_eq!(get("InstanceMode"), ("InstanceNumber", XsdType::String));
+    assert_eq!(values.len(), 20);
+}
+
+#[test]
+fn spv_management_server_writes_uci_and_answers_status_0() {
+    let mut router = Router::new();
+    let response = router.spv(
+        &[
+            (
+                "Device.ManagementServer.URL",
+                "https://acs.example.org/cwmp",
+                XsdType::String,
+            ),
+            ("Device.ManagementServer.Password", "n3w", XsdType::String),
+            (
+                "Device.ManagementServer.PeriodicInformInterval",
+                "300",
+                XsdType::UnsignedInt,
+            ),
+            (
+                "Device.ManagementServer.PeriodicInformEnable",
+                "false",
+                XsdType::Boolean,
+            ),
+            (
+                "Device.ManagementServer.PeriodicInformTime",
+                "2026-11-24T18:30:00+01:00",
+                XsdType::DateTime,
+            ),
+            (
+                "Device.ManagementServer.ConnectionRequestUsername",
+                "acs2",
+                XsdType::Other(String::new()),
+            ),
+            (
+                "Device.ManagementServer.CWMPRetryIntervalMultiplier",
+                "1500",
+                XsdType::UnsignedInt,
+            ),
+            (
+                "Device.DeviceInfo.ProvisioningCode",
+                "ABCD.EFGH",
+                XsdType::String,
+            ),
+            (
+                "Device.ManagementServer.InstanceMode",
+                "InstanceNumber",
+                XsdType::String,
+            ),
+        ],
+        "pk-1",
+    );
+    assert_eq!(
+        response,
+        Ok(CpeResponse::SetParameterValuesResponse { status: 0 })
+    );
+    let committed = |section: &str, option: &str| {
+        router
+            .config
+            .committed("cwmpd", section, option)
+            .map(str::to_string)
+    };
+    assert_eq!(
+        committed("acs", "url").as_deref(),
+        Some("https://acs.example.org/cwmp")
+    );
+    assert_eq!(committed("acs", "password").as_deref(), Some("n3w"));
+    assert_eq!(
+        committed("acs", "periodic_interval").as_deref(),
+        Some("300")
+    );
+    assert_eq!(committed("acs", "periodic_enable").as_deref(), Some("0"));
+    assert_eq!(
+        committed("acs", "periodic_time").as_deref(),
+        Some("2026-11-24T17:30:00Z")
+    );
+    assert_eq!(committed("cpe", "cr_username").as_deref(), Some("acs2"));
+    assert_eq!(
+        committed("acs", "retry_multiplier").as_deref(),
+        Some("1500")
+    );
+    assert_eq!(
+        committed("cpe", "provisioning_code").as_deref(),
+        Some("ABCD.EFGH")
+    );
+    assert_eq!(router.config.commits, vec!["cwmpd".to_string()]);
+    assert_eq!(router.runtime.parameter_key, "pk-1");
+    assert_eq!(router.value("Device.ManagementServer.ParameterKey"), "pk-1");
+    assert_eq!(router.value("Device.ManagementServer.Password"), "");
+    assert_eq!(
+        router.value("Device.ManagementServer.PeriodicInformTime"),
+        "2026-11-24T17:30:00Z"
+    );
+    assert_eq!(
+        router.value("Device.DeviceInfo.ProvisioningCode"),
+        "ABCD.EFGH"
+    );
+}
+
+#[test]
+fn spv_effects_name_the_changed_package_and_the_key() {
+    let mut router = Router::new();
+    let request = AcsRequest::SetParameterValues {
+        parameter_list: vec![ParameterValueStruct {
+            name: "Device.ManagementServer.UpgradesManaged".into(),
+            value: "1".into(),
+            xsd_type: XsdType::Boolean,
+        }],
+        parameter_key: "pk-9".into(),
+    };
+    let outcome = router
+        .run(|engine, ctx| engine.handle(ctx, &request))
+        .unwrap();
+    assert_eq!(outcome.effects.changed_packages, vec!["cwmpd".to_string()]);
+    assert_eq!(outcome.effects.parameter_key.as_deref(), Some("pk-9"));
+    assert_eq!(
+        router.config.committed("cwmpd", "acs", "upgrades_managed"),
+        Some("1")
+    );
+}
+
+#[test]
+fn spv_one_bad_parameter_among_good_ones_changes_nothing() {
+    let mut router = Router::new();
+    let fault = router
+        .spv(
+            &[
+                (
+                    "Device.ManagementServer.PeriodicInformInterval",
+                    "600",
+                    XsdType::UnsignedInt,
+                ),
+                ("Device.ManagementServer.Bogus", "1", XsdType::String),
+                (
+                    "Device.ManagementServer.CWMPRetryMinimumWaitInterval",
+                    "true",
+                    XsdType::Boolean,
+                ),
+                (
+                    "Device.ManagementServer.CWMPRetryIntervalMultiplier",
+                    "999",
+                    XsdType::UnsignedInt,
+                ),
+                ("Device.ManagementServer.ParameterKey", "x", XsdType::String),
+                ("Device.DeviceInfo.UpTime", "1", XsdType::UnsignedInt),
+                (
+                    "Device.ManagementServer.URL",
+                    "ftp://acs.example.org/",
+                    XsdType::String,
+                ),
+                (
+                    "Device.ManagementServer.InstanceMode",
+                    "InstanceAlias",
+                    XsdType::String,
+                ),
+            ],
+            "pk-2",
+        )
+        .unwrap_err();
+    assert_eq!(fault.fault_code, 9003);
+    let entries: Vec<(&str, u32)> = fault
+        .set_parameter_values_faults
+        .iter()
+        .map(|e| (e.parameter_name.as_str(), e.fault_code))
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            ("Device.ManagementServer.Bogus", 9005),
+            ("Device.ManagementServer.CWMPRetryMinimumWaitInterval", 9006),
+            ("Device.ManagementServer.CWMPRetryIntervalMultiplier", 9007),
+            ("Device.ManagementServer.ParameterKey", 9008),
+            ("Device.DeviceInfo.UpTime", 9008),
+            ("Device.ManagementServer.URL", 9007),
+            ("Device.ManagementServer.InstanceMode", 9007),
+        ]
+    );
+    assert!(router.config.commits.is_empty());
+    assert_eq!(
+        router.config.committed("cwmpd", "acs", "periodic_interval"),
+        Some("3600")
+    );
+    assert_eq!(router.runtime.parameter_key, "pk-0");
+}
+
+#[test]
+fn spv_periodic_inform_interval_zero_is_9007() {
+    // What GenieACS 1.2.16 sends (acs-traces/genieacs-1.2.16/SetParameterValues-1.xml).
+    let mut router = Router::new();
+    let fault = router
+        .spv(
+            &[(
+                "Device.ManagementServer.PeriodicInformInterval",
+                "0",
+                XsdType::UnsignedInt,
+            )],
+            "",
+        )
+        .unwrap_err();
+    assert_eq!(fault.fault_code, 9003);
+    assert_eq!(fault.set_parameter_values_faults.len(), 1);
+    let entry = &fault.set_parameter_values_faults[0];
+    assert_eq!(
+        entry.parameter_name,
+        "Device.ManagementServer.PeriodicInformInterval"
+    );
+    assert_eq!(entry.fault_code, 9007);
+    assert!(router.config.commits.is_empty());
+}
+
+#[test]
+fn attributes_on_uptime_and_periodic_inform_interval() {
+    let mut router = Router::new();
+    assert_eq!(
+        router.set_notification("Device.DeviceInfo.UpTime", 2),
+        Err(9009)
+    );
+    assert_eq!(router.notification("Device.DeviceInfo.UpTime"), 0);
+    let interval = "Device.ManagementServer.PeriodicInformInterval";
+    assert_eq!(router.set_notification(interval, 2), Ok(()));
+    assert_eq!(router.notification(interval), 2);
+    // forceEnabled / forceDefaultEnabled defaults (TR-181 activeNotify).
+    assert_eq!(router.notification("Device.DeviceInfo.SoftwareVersion"), 2);
+    assert_eq!(
+        router.notification("Device.ManagementServer.ConnectionRequestURL"),
+        2
+    );
+    assert_eq!(
+        router.set_notification("Device.DeviceInfo.SoftwareVersion", 0),
+        Err(9009)
+    );
+    assert_eq!(
+        router.set_notification("Device.ManagementServer.ParameterKey", 2),
+        Err(9009)
+    );
+}
+
+#[test]
+fn value_change_polling() {
+    let mut router = Router::new();
+    let interval = "Device.ManagementServer.PeriodicInformInterval";
+    router.set_notification(interval, 1).unwrap();
+    let first = router
+        .run(|engine, ctx| engine.poll_value_changes(ctx))
+        .unwrap();
+    assert!(first.changed.is_empty());
+    // Changed locally (e.g. LuCI): passive notification, no session needed.
+    router
+        .config
+        .set("cwmpd", "acs", "periodic_interval", "7200")
+        .unwrap();
+    router.config.commit("cwmpd").unwrap();
+    let second = router
+        .run(|engine, ctx| engine.poll_value_changes(ctx))
+        .unwrap();
+    assert!(!second.active);
+    assert_eq!(
+        second.changed,
+        vec![ParameterValueStruct {
+            name: interval.into(),
+            value: "7200".into(),
+            xsd_type: XsdType::UnsignedInt,
+        }]
+    );
+    // The WAN address changed: ConnectionRequestURL is forceDefaultEnabled → active.
+    router.runtime.connection_request_url = "http://198.51.100.7:7547/cr".into();
+    let third = router
+        .run(|engine, ctx| engine.poll_value_changes(ctx))
+        .unwrap();
+    assert!(third.active);
+    assert_eq!(third.changed.len(), 1);
+    assert_eq!(
+        third.changed[0].name,
+        "Device.ManagementServer.ConnectionRequestURL"
+    );
+    // Changed by the ACS: no notification.
+    router
+        .spv(&[(interval, "900", XsdType::UnsignedInt)], "pk-3")
+        .unwrap();
+    let fourth = router
+        .run(|engine, ctx| engine.poll_value_changes(ctx))
+        .unwrap();
+    assert!(fourth.changed.is_empty());
+    // The ParameterKey changed too, but it is canDeny and off by default.
+    assert_eq!(router.value("Device.ManagementServer.ParameterKey"), "pk-3");
+}
+
+#[test]
+fn forced_inform_parameters() {
+    let mut router = Router::new();
+    let inform = router
+        .run(|engine, ctx| engine.inform_parameters(ctx))
+        .unwrap();
+    let pairs: Vec<(&str, &str, XsdType)> = inform
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str(), p.xsd_type.clone()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("Device.RootDataModelVersion", "2.19", XsdType::String),
+            (
+                "Device.DeviceInfo.HardwareVersion",
+                "GL.iNet GL-MT6000",
+                XsdType::String
+            ),
+            (
+                "Device.DeviceInfo.SoftwareVersion",
+                "24.10.0-r28427-6df0e3d02a",
+                XsdType::String
+            ),
+            ("Device.DeviceInfo.ProvisioningCode", "", XsdType::String),
+            (
+                "Device.ManagementServer.ParameterKey",
+                "pk-0",
+                XsdType::String
+            ),
+            (
+                "Device.ManagementServer.ConnectionRequestURL",
+                "http://192.0.2.10:7547/cr",
+                XsdType::String
+            ),
+            (
+                "Device.ManagementServer.AliasBasedAddressing",
+                "false",
+                XsdType::Boolean
+            ),
+        ]
+    );
+}
+
+#[test]
+fn device_id_uses_board_values_and_config_overrides() {
+    let mut router = Router::new();
+    let id = router.run(tr181::device_id).unwrap();
+    assert_eq!(
+        id,
+        DeviceIdStruct {
+            manufacturer: "OpenWrt".into(),
+            oui: "9483C4".into(),
+            product_class: "glinet,gl-mt6000".into(),
+            serial_number: "9483C4A0B1C2".into(),
+        }
+    );
+    for (option, value) in [
+        ("manufacturer", "ACME"),
+        ("oui", "00a0c9"),
+        ("product_class", "HGW"),
+        ("serial", "ACME-0001"),
+    ] {
+        router.config.set("cwmpd", "cpe", option, value).unwrap();
+    }
+    router.config.commit("cwmpd").unwrap();
+    let id = router.run(tr181::device_id).unwrap();
+    assert_eq!(
+        id,
+        DeviceIdStruct {
+            manufacturer: "ACME".into(),
+            oui: "00A0C9".into(),
+            product_class: "HGW".into(),
+            serial_number: "ACME-0001".into(),
+        }
+    );
+}
+
+#[test]
+fn one_rpc_reads_the_cwmpd_package_options_once() {
+    let mut router = Router::new();
+    router.gpv(&["Device."]).unwrap();
+    // DeviceInfo reads 5 cpe options, ManagementServer its 14 mapped options: once each.
+    assert_eq!(router.config.gets, 5 + 14);
+}

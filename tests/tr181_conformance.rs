@@ -1,0 +1,305 @@
+//! Every object and parameter cwmpd exposes, checked against the official TR-181 Device:2.19
+//! index (`shared/bbf/tr181-device2.tsv`, generated from the BBF XML): path, kind, type, named
+//! data type, list-ness, access, string sizes, numeric ranges, enumerations and the
+//! forcedInform / activeNotify / hidden flags. Any deviation fails, naming the path.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use cwmpd::datamodel::testing::MemoryConfig;
+use cwmpd::datamodel::{Context, DeclaredParameter, Engine, RuntimeValues, Type};
+use cwmpd::platform::Paths;
+use cwmpd::tr181::{self, SystemInfo};
+
+/// Deliberate differences from TR-181, each with its reason. Keep this empty when possible.
+const DOCUMENTED_DEVIATIONS: &[(&str, &str)] = &[];
+
+/// The index lives in `shared/bbf/` beside the repository (in CI: `<repo>/../shared`); from
+/// a worktree nested deeper, look further up.
+fn tsv_path() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .map(|dir| dir.join("shared/bbf/tr181-device2.tsv"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("shared/bbf/tr181-device2.tsv not found above {manifest:?}"))
+}
+
+struct Row {
+    columns: HashMap<String, String>,
+}
+
+impl Row {
+    fn get(&self, column: &str) -> &str {
+        self.columns.get(column).map(String::as_str).unwrap_or("")
+    }
+
+    fn flags(&self) -> Vec<&str> {
+        self.get("flags")
+            .split(',')
+            .filter(|flag| !flag.is_empty())
+            .collect()
+    }
+}
+
+fn load_index() -> HashMap<String, Row> {
+    let text = std::fs::read_to_string(tsv_path()).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split('\t')
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header[0], "path");
+    lines
+        .map(|line| {
+            let columns: HashMap<String, String> = header
+                .iter()
+                .cloned()
+                .zip(line.split('\t').map(str::to_string))
+                .collect();
+            (columns["path"].clone(), Row { columns })
+        })
+        .collect()
+}
+
+fn test_engine() -> Engine {
+    let board = r#"{"model":{"id":"test,board","name":"Test Board"},
+        "system":{"label_macaddr":"02:00:00:00:00:01"}}"#;
+    tr181::engine(SystemInfo::parse(
+        Some(board),
+        Some("DISTRIB_RELEASE='24.10.0'"),
+    ))
+    .unwrap()
+}
+
+/// `min..max` with empty sides, as the TSV writes sizes and ranges.
+fn facet<T: ToString>(limits: Option<(Option<T>, Option<T>)>) -> String {
+    match limits {
+        None => String::new(),
+        Some((min, max)) => format!(
+            "{}..{}",
+            min.map(|v| v.to_string()).unwrap_or_default(),
+            max.map(|v| v.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
+/// The TSV `list` column's total-length facet, e.g. `list size[..64]` → `Some(64)`.
+fn list_max_len(list: &str) -> Option<u32> {
+    let size = list.split("size[..").nth(1)?;
+    size.split(']').next()?.parse().ok()
+}
+
+fn check_parameter(param: &DeclaredParameter<'_>, row: &Row) -> Vec<String> {
+    let def = param.def;
+    let ty: &Type = &def.ty;
+    let mut problems = Vec::new();
+    let mut expect = |what: &str, ours: String, theirs: &str| {
+        if ours != theirs {
+            problems.push(format!("{what}: cwmpd {ours:?}, TR-181 {theirs:?}"));
+        }
+    };
+    expect("kind", "parameter".into(), row.get("kind"));
+    expect("status", "current".into(), row.get("status"));
+    expect("type", ty.base.tr106_name().into(), row.get("type"));
+    expect(
+        "datatype",
+        ty.data_type.unwrap_or_default().into(),
+        row.get("datatype"),
+    );
+    expect("access", def.access.tr106_name().into(), row.get("access"));
+    expect("size", facet(ty.size), row.get("size"));
+    expect("range", facet(ty.range), row.get("range"));
+    expect(
+        "list",
+        ty.list.to_string(),
+        &row.get("list").starts_with("list").to_string(),
+    );
+    expect(
+        "list size",
+        format!("{:?}", ty.list_max_len),
+        &format!("{:?}", list_max_len(row.get("list"))),
+    );
+    let flags = row.flags();
+    expect(
+        "forcedInform",
+        def.forced_inform.to_string(),
+        &flags.contains(&"forcedInform").to_string(),
+    );
+    let active_notify = flags
+        .iter()
+        .find_map(|flag| flag.strip_prefix("activeNotify="))
+        .unwrap_or("normal");
+    expect(
+        "activeNotify",
+        def.active_notify.tr106_name().unwrap_or("normal").into(),
+        active_notify,
+    );
+    let hidden = flags.contains(&"hidden") || flags.contains(&"secured");
+    expect("hidden", def.hidden.to_string(), &hidden.to_string());
+    problems.extend(check_enumeration(ty, row.get("enumeration")));
+    problems
+}
+
+/// Our enumeration must be a subset of TR-181's and hold every value TR-181 requires (values
+/// marked optional, deprecated or obsoleted may be left out).
+fn check_enumeration(ty: &Type, theirs: &str) -> Vec<String> {
+    let values: Vec<(&str, bool)> = theirs
+        .split('|')
+        .filter(|value| !value.is_empty())
+        .map(|value| match value.split_once('(') {
+            Some((name, _)) => (name, false),
+            None => (value, true),
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for ours in ty.enumeration {
+        if !values.iter().any(|(name, _)| name == ours) {
+            problems.push(format!("enumeration value {ours:?} is not in TR-181"));
+        }
+    }
+    for (name, required) in &values {
+        if *required && !ty.enumeration.contains(name) {
+            problems.push(format!("enumeration lacks required value {name:?}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_declared_parameter_matches_tr181() {
+    let index = load_index();
+    let engine = test_engine();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for param in engine.declared_parameters() {
+        if DOCUMENTED_DEVIATIONS
+            .iter()
+            .any(|(path, _)| *path == param.path)
+        {
+            continue;
+        }
+        checked += 1;
+        match index.get(&param.path) {
+            None => problems.push(format!("{}: not in TR-181 Device:2.19", param.path)),
+            Some(row) => problems.extend(
+                check_parameter(&param, row)
+                    .into_iter()
+                    .map(|problem| format!("{}: {problem}", param.path)),
+            ),
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    assert!(checked >= 31, "only {checked} parameters checked");
+}
+
+#[test]
+fn every_declared_object_matches_tr181() {
+    let index = load_index();
+    let engine = test_engine();
+    let mut problems = Vec::new();
+    for object in engine.declared_objects() {
+        let Some(row) = index.get(object.path) else {
+            problems.push(format!("{}: not in TR-181 Device:2.19", object.path));
+            continue;
+        };
+        let kind = if object.multi_instance {
+            "multi-object"
+        } else {
+            "object"
+        };
+        if row.get("kind") != kind {
+            problems.push(format!(
+                "{}: kind {kind}, TR-181 {}",
+                object.path,
+                row.get("kind")
+            ));
+        }
+        if row.get("access") != object.access.tr106_name() {
+            problems.push(format!(
+                "{}: access {}, TR-181 {}",
+                object.path,
+                object.access.tr106_name(),
+                row.get("access")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Replace instance numbers with `{i}` (`Device.IP.Interface.2.` → `Device.IP.Interface.{i}.`).
+fn to_pattern(name: &str) -> String {
+    name.split('.')
+        .map(
+            |segment| match segment.bytes().all(|b| b.is_ascii_digit()) && !segment.is_empty() {
+                true => "{i}",
+                false => segment,
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[test]
+fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {
+    let index = load_index();
+    let mut engine = test_engine();
+    let paths = Paths::new("/nonexistent");
+    let mut config = MemoryConfig::new();
+    let mut runtime = RuntimeValues::default();
+    let mut ctx = Context {
+        paths: &paths,
+        now: 0,
+        uptime: 0,
+        config: &mut config,
+        runtime: &mut runtime,
+    };
+    let names = engine.get_parameter_names(&mut ctx, "", false).unwrap();
+    assert!(names.len() > 30);
+    let mut problems = Vec::new();
+    for info in &names {
+        let pattern = to_pattern(&info.name);
+        let table_pattern = format!("{pattern}{{i}}.");
+        let row = index.get(&pattern).or_else(|| index.get(&table_pattern));
+        let Some(row) = row else {
+            problems.push(format!("{}: not in TR-181 Device:2.19", info.name));
+            continue;
+        };
+        // Single-instance objects are never writable; tables and their instances are when the
+        // ACS may add/delete; parameters when readWrite.
+        let writable_in_tr181 = match row.get("kind") {
+            "object" => false,
+            _ => row.get("access") == "readWrite",
+        };
+        if info.writable != writable_in_tr181 {
+            problems.push(format!(
+                "{}: Writable {}, TR-181 access {}",
+                info.name,
+                info.writable,
+                row.get("access")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_forced_inform_parameter_of_tr181_is_served() {
+    let index = load_index();
+    let engine = test_engine();
+    let declared: Vec<String> = engine.declared_parameters().map(|p| p.path).collect();
+    let mut forced: Vec<&String> = index
+        .iter()
+        .filter(|(_, row)| row.flags().contains(&"forcedInform"))
+        .map(|(path, _)| path)
+        .collect();
+    forced.sort();
+    assert_eq!(forced.len(), 7);
+    let missing: Vec<&&String> = forced.iter().filter(|p| !declared.contains(p)).collect();
+    assert!(
+        missing.is_empty(),
+        "forcedInform parameters not served: {missing:?}"
+    );
+}
