@@ -1,0 +1,34 @@
+//! Test support: a scripted TR-069 ACS over loopback and a harness for the real `cwmpd`.
+//!
+//! The ACS is an independent oracle: it builds GenieACS-shaped envelopes from string
+//! templates (`soap`) and reads what the CPE sends into a generic XML tree (`xml`); it never
+//! uses the crate's own codec.
+//!
+//! ```ignore
+//! #[path = "support/mod.rs"] mod support;   // or `mod support;` from tests/*.rs
+//! use support::*;
+//!
+//! let acs = TestAcs::start(AcsConfig::new().session(vec![AcsRpc::gpv(&["Device.DeviceInfo."])]));
+//! let cpe = CpeProcess::start(&format!("config management 'acs'\n\toption url '{}'\n", acs.url()));
+//! let session = acs.wait_sessions(1, Duration::from_secs(10)).unwrap().remove(0);
+//! assert!(session.has_event("1 BOOT"));
+//! assert_eq!(session.response(0).method(), "GetParameterValuesResponse");
+//! acs.assert_no_violations();
+//! ```
+//!
+//! Runtime: `TestAcs` runs on its own thread and current-thread tokio runtime, so it works
+//! from `#[test]` and from `#[tokio::test]` (either flavour). Blocking waits (`wait_*`) park
+//! the calling thread; from a test whose fake CPE is a task on the same current-thread
+//! runtime, use the `*_async` waits.
+#![allow(dead_code, unused_imports)]
+
+pub mod digest;
+pub mod soap;
+pub mod validate;
+pub mod xml;
+
+pub use digest::DigestAlgorithm;
+pub use soap::{AcsRpc, Download, ScheduleDownload, SetAttribute, TimeWindow, Upload};
+pub use soap::{NS_CWMP_1_0, NS_CWMP_1_1, NS_CWMP_1_2};
+pub use validate::validate_with_bbf_schema;
+pub use xml::{CwmpFault, Element, Envelope, ParamValue};
