@@ -22,13 +22,27 @@
 //! runtime, use the `*_async` waits.
 #![allow(dead_code, unused_imports)]
 
+pub mod acs;
+pub mod config;
 pub mod digest;
+mod engine;
+pub mod http;
+pub mod log;
+mod server;
 pub mod soap;
+pub mod tls;
+pub mod transcript;
 pub mod validate;
 pub mod xml;
 
+pub use acs::{TestAcs, WaitTimeout, ACS_PATH};
+pub use config::{
+    AcsConfig, Auth, AuthScope, Inject, Location, NsChoice, Rule, SessionScript, Step, When,
+};
 pub use digest::DigestAlgorithm;
+pub use log::{AcsLog, AuthCheck, Exchange, Outcome, Record, Reply, Session};
 pub use soap::{AcsRpc, Download, ScheduleDownload, SetAttribute, TimeWindow, Upload};
 pub use soap::{NS_CWMP_1_0, NS_CWMP_1_1, NS_CWMP_1_2};
+pub use tls::TlsOptions;
 pub use validate::validate_with_bbf_schema;
 pub use xml::{CwmpFault, Element, Envelope, ParamValue};
