@@ -983,3 +983,140 @@ fn cookie_header_parsing() {
     assert_eq!(request.cookie("session").as_deref(), Some("abc"));
     assert!(request.keep_alive());
 }
+
+mod cr_client {
+    use super::support::digest::{self, parse_params, DigestInput};
+    use super::support::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    const NONCE: &str = "fixed-nonce-1";
+
+    /// A one-thread CPE connection-request endpoint that checks Digest like a CPE should.
+    fn fake_cr_server(
+        algorithm: DigestAlgorithm,
+        requests: usize,
+    ) -> (String, std::thread::JoinHandle<Vec<u16>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://127.0.0.1:{}/cr-path",
+            listener.local_addr().unwrap().port()
+        );
+        let handle = std::thread::spawn(move || {
+            let mut last_nc = 0;
+            let mut statuses = Vec::new();
+            for stream in listener.incoming().take(requests) {
+                let mut stream = stream.unwrap();
+                let authorization = read_authorization(&mut stream);
+                let status = match authorization {
+                    Some(value) if valid(&value, algorithm, &mut last_nc) => 200,
+                    _ => 401,
+                };
+                let challenge = format!(
+                    "Digest realm=\"cpe\", qop=\"auth\", nonce=\"{NONCE}\", algorithm={}",
+                    algorithm.token()
+                );
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\nWWW-Authenticate: {challenge}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                stream.write_all(reply.as_bytes()).unwrap();
+                statuses.push(status);
+            }
+            statuses
+        });
+        (url, handle)
+    }
+
+    fn read_authorization(stream: &mut std::net::TcpStream) -> Option<String> {
+        let reader = BufReader::new(stream);
+        let mut authorization = None;
+        for line in reader.lines() {
+            let line = line.unwrap();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("Authorization: Digest ") {
+                authorization = Some(value.to_string());
+            }
+        }
+        authorization
+    }
+
+    fn valid(value: &str, algorithm: DigestAlgorithm, last_nc: &mut u32) -> bool {
+        let p = parse_params(value);
+        let nc = u32::from_str_radix(&p["nc"], 16).unwrap();
+        let expected = digest::response(&DigestInput {
+            algorithm,
+            username: "acs",
+            realm: "cpe",
+            password: "crpw",
+            method: "GET",
+            uri: "/cr-path",
+            nonce: NONCE,
+            qop: Some((&p["nc"], &p["cnonce"], "auth")),
+        });
+        let ok = p["response"] == expected && p["uri"] == "/cr-path" && nc > *last_nc;
+        if ok {
+            *last_nc = nc;
+        }
+        ok
+    }
+
+    #[test]
+    fn digest_sha256_then_replay_is_refused() {
+        let (url, server) = fake_cr_server(DigestAlgorithm::Sha256, 3);
+        let request = CrRequest::new(&url, "acs", "crpw", DigestAlgorithm::Sha256);
+        let outcome = connection_request_with(&request).unwrap();
+        assert_eq!((outcome.first_status, outcome.status), (Some(401), 200));
+        assert!(outcome.authorization.unwrap().contains("algorithm=SHA-256"));
+
+        let replay = CrRequest {
+            replay: outcome.challenge,
+            nc: 1,
+            ..request
+        };
+        let outcome = connection_request_with(&replay).unwrap();
+        assert_eq!((outcome.first_status, outcome.status), (None, 401));
+        assert_eq!(server.join().unwrap(), vec![401, 200, 401]);
+    }
+
+    #[test]
+    fn digest_md5_wrong_password() {
+        let (url, server) = fake_cr_server(DigestAlgorithm::Md5, 2);
+        assert_eq!(
+            connection_request(&url, "acs", "nope", DigestAlgorithm::Md5).unwrap(),
+            401
+        );
+        assert_eq!(server.join().unwrap(), vec![401, 401]);
+    }
+}
+
+#[test]
+fn cpe_process_prepares_a_sandbox_root() {
+    let cpe = CpeProcess::new("config acs 'acs'\n\toption url 'http://127.0.0.1:1/acs'\n");
+    assert_eq!(
+        cpe.read_file("/etc/config/cwmpd").unwrap(),
+        "config acs 'acs'\n\toption url 'http://127.0.0.1:1/acs'\n"
+    );
+    let board: serde_json::Value =
+        serde_json::from_str(&cpe.read_file("/etc/board.json").unwrap()).unwrap();
+    assert_eq!(board["model"]["id"], "tplink,archer-c7-v5");
+    assert!(cpe
+        .read_file("/etc/openwrt_release")
+        .unwrap()
+        .contains("DISTRIB_RELEASE='23.05.5'"));
+    assert!(cpe.path("/var/run").is_dir());
+    assert!(cpe.actions().is_empty());
+    assert!(support::cpe::cwmpd_binary().ends_with("cwmpd"));
+}
+
+#[test]
+fn cpe_process_runs_and_stops_the_binary() {
+    let mut cpe = CpeProcess::new("");
+    cpe.spawn();
+    assert!(cpe.terminate(Duration::from_secs(10)).is_some());
+    cpe.restart();
+    cpe.kill();
+    assert_eq!(cpe.runs(), 2);
+    assert!(cpe.stderr().contains("===== cwmpd run 2 ====="));
+}

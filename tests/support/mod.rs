@@ -24,8 +24,11 @@
 
 pub mod acs;
 pub mod config;
+pub mod cpe;
+pub mod cr;
 pub mod digest;
 mod engine;
+pub mod fixtures;
 pub mod http;
 pub mod log;
 mod server;
@@ -39,6 +42,8 @@ pub use acs::{TestAcs, WaitTimeout, ACS_PATH};
 pub use config::{
     AcsConfig, Auth, AuthScope, Inject, Location, NsChoice, Rule, SessionScript, Step, When,
 };
+pub use cpe::CpeProcess;
+pub use cr::{connection_request, connection_request_with, CrOutcome, CrRequest};
 pub use digest::DigestAlgorithm;
 pub use log::{AcsLog, AuthCheck, Exchange, Outcome, Record, Reply, Session};
 pub use soap::{AcsRpc, Download, ScheduleDownload, SetAttribute, TimeWindow, Upload};
