@@ -406,6 +406,59 @@ async fn new_inform_abandons_an_open_session() {
     assert!(sessions[1].exchanges.is_empty(), "session 2 has no script");
 }
 
+#[tokio::test]
+async fn raw_step_is_sent_verbatim() {
+    let script = vec![AcsRpc::raw("truncated", "<soap-env:Env")];
+    let acs = TestAcs::start(AcsConfig::new().session(script));
+    let client = client();
+    post(&client, &acs.url(), cpe_inform("1", &["1 BOOT"])).await;
+    let raw = post(&client, &acs.url(), String::new()).await;
+    assert_eq!(raw.text().await.unwrap(), "<soap-env:Env");
+    let fault = cpe_envelope(
+        "x",
+        "<SOAP-ENV:Fault><faultcode>Client</faultcode><faultstring>CWMP fault</faultstring><detail>\
+         <cwmp:Fault><FaultCode>9003</FaultCode><FaultString>Invalid arguments</FaultString></cwmp:Fault>\
+         </detail></SOAP-ENV:Fault>",
+    );
+    assert_eq!(
+        post(&client, &acs.url(), fault).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let session = acs.wait_session(1, WAIT).unwrap();
+    assert_eq!(session.exchanges[0].id, None);
+    assert_eq!(session.response(0).fault().unwrap().code, 9003);
+    assert!(acs.transcript().contains("(raw step \"truncated\")"));
+    acs.assert_no_violations();
+}
+
+#[tokio::test]
+async fn namespace_follows_the_inform_unless_fixed() {
+    let cwmp_1_2 = cpe_inform("1", &["1 BOOT"]).replace(NS_CWMP_1_0, NS_CWMP_1_2);
+    for (choice, expected) in [
+        (NsChoice::FromInform, NS_CWMP_1_2),
+        (NsChoice::Cwmp10, NS_CWMP_1_0),
+    ] {
+        let acs = TestAcs::start(gpv_script().namespace(choice));
+        let client = client();
+        let inform_response = post(&client, &acs.url(), cwmp_1_2.clone())
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            Envelope::parse(&inform_response).unwrap().cwmp_ns(),
+            Some(expected)
+        );
+        let gpv = post(&client, &acs.url(), String::new())
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(Envelope::parse(&gpv).unwrap().cwmp_ns(), Some(expected));
+        assert_eq!(acs.session(1).cwmp_ns, expected);
+    }
+}
+
 async fn digest_session(acs: &TestAcs, password: &str) -> (StatusCode, StatusCode) {
     let client = client();
     let url = acs.url();

@@ -419,9 +419,9 @@ impl Engine {
         self.current
     }
 
-    fn in_cpe_requests(&mut self, index: usize, record: &Record) -> Response {
+    fn in_cpe_requests(&mut self, index: usize, record: &mut Record) -> Response {
         let Some(request) = record.envelope.clone() else {
-            return self.next_step(index);
+            return self.next_step(index, record);
         };
         let ns = self.log.sessions[index].cwmp_ns.clone();
         let method = request.method().to_string();
@@ -450,7 +450,7 @@ impl Engine {
         }
     }
 
-    fn in_script(&mut self, index: usize, awaiting: usize, record: &Record) -> Response {
+    fn in_script(&mut self, index: usize, awaiting: usize, record: &mut Record) -> Response {
         let exchange = &mut self.log.sessions[index].exchanges[awaiting];
         exchange.response_raw = Some(record.body.clone());
         exchange.response = record.envelope.clone();
@@ -475,11 +475,11 @@ impl Engine {
                 }
             }
         }
-        self.next_step(index)
+        self.next_step(index, record)
     }
 
     /// Sends the next scripted request, or ends the session with 204.
-    fn next_step(&mut self, index: usize) -> Response {
+    fn next_step(&mut self, index: usize, record: &mut Record) -> Response {
         let session = &mut self.log.sessions[index];
         let state = &mut self.states[index];
         let position = session.exchanges.len();
@@ -495,6 +495,9 @@ impl Engine {
             .unwrap_or_else(|| format!("acs-{}-{}", session.number, position + 1));
         let xml = step.rpc.to_xml(&session.cwmp_ns, &id, step.hold_requests);
         let is_raw = matches!(step.rpc, soap::AcsRpc::Raw { .. });
+        if is_raw {
+            record.note = Some(format!("raw step {:?}", step.rpc.name()));
+        }
         session.exchanges.push(Exchange {
             method: step.rpc.name().to_string(),
             id: if is_raw { None } else { Some(id) },

@@ -5,15 +5,18 @@
 //! uses the crate's own codec.
 //!
 //! ```ignore
-//! #[path = "support/mod.rs"] mod support;   // or `mod support;` from tests/*.rs
+//! mod support;                      // from tests/*.rs; an example uses #[path = "../tests/support/mod.rs"]
 //! use support::*;
+//! use std::time::Duration;
 //!
 //! let acs = TestAcs::start(AcsConfig::new().session(vec![AcsRpc::gpv(&["Device.DeviceInfo."])]));
-//! let cpe = CpeProcess::start(&format!("config management 'acs'\n\toption url '{}'\n", acs.url()));
-//! let session = acs.wait_sessions(1, Duration::from_secs(10)).unwrap().remove(0);
+//! // Illustrative UCI: the option names are whatever src/config.rs defines.
+//! let cpe = CpeProcess::start(&format!("config acs 'acs'\n\toption url '{}'\n", acs.url()));
+//! let session = acs.wait_session(1, Duration::from_secs(10)).unwrap();
 //! assert!(session.has_event("1 BOOT"));
 //! assert_eq!(session.response(0).method(), "GetParameterValuesResponse");
 //! acs.assert_no_violations();
+//! acs.validate_cpe_bodies().unwrap();
 //! ```
 //!
 //! Runtime: `TestAcs` runs on its own thread and current-thread tokio runtime, so it works
