@@ -74,6 +74,24 @@ fn ask_daemon(args: &Args, request: &Request) -> Option<Result<Response, String>
     Some(exchange(&mut stream, request))
 }
 
+/// Ask the daemon; while one holds the root's lock but has no socket yet (it is starting),
+/// keep trying for a few seconds instead of touching its files behind its back.
+fn ask_daemon_patiently(args: &Args, request: &Request) -> Option<Result<Response, String>> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(answer) = ask_daemon(args, request) {
+            return Some(answer);
+        }
+        if !super::daemon_running(args) {
+            return None;
+        }
+        if std::time::Instant::now() >= deadline {
+            return Some(Err("the daemon runs but does not answer on its control socket".into()));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn exchange(stream: &mut UnixStream, request: &Request) -> Result<Response, String> {
     // A session may hold the agent for a while; `set` waits for it rather than failing.
     stream.set_read_timeout(Some(Duration::from_secs(120))).ok();
@@ -92,7 +110,7 @@ pub fn run_client(args: &Args) -> i32 {
     let Some(request) = request_for(&args.command) else {
         return 2;
     };
-    let answer = match ask_daemon(args, &request) {
+    let answer = match ask_daemon_patiently(args, &request) {
         Some(answer) => answer,
         None => super::offline_request(args, request),
     };

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod control;
 pub mod cr_url;
+mod lock;
 pub mod log;
 pub mod model;
 pub mod random;
@@ -27,6 +28,14 @@ pub type SharedAgent = Rc<RefCell<Agent>>;
 
 /// `cwmpd` without a command: run the agent until SIGTERM (or a sandbox reboot).
 pub fn run(args: &Args) -> i32 {
+    let paths = crate::platform::Paths::new(&args.root);
+    let _lock = match lock::RootLock::acquire(&paths, std::time::Duration::from_secs(5)) {
+        Ok(lock) => lock,
+        Err(message) => {
+            eprintln!("cwmpd: {message}");
+            return 1;
+        }
+    };
     let mut agent = match Agent::open(args) {
         Ok(agent) => agent,
         Err(message) => {
@@ -58,6 +67,7 @@ pub fn run(args: &Args) -> i32 {
 
 /// `cwmpd get|set|inform|status` with no daemon running: work on the root's files directly.
 pub fn offline_request(args: &Args, request: Request) -> Result<Response, String> {
+    let _lock = lock::RootLock::acquire(&crate::platform::Paths::new(&args.root), std::time::Duration::from_secs(5))?;
     let mut agent = Agent::open(args)?;
     Ok(match request {
         Request::Status => {
@@ -76,6 +86,11 @@ pub fn offline_request(args: &Args, request: Request) -> Result<Response, String
         }
         other => handle_model_request(&mut agent, other),
     })
+}
+
+/// Whether a daemon runs on this root (it may still be opening its control socket).
+pub fn daemon_running(args: &Args) -> bool {
+    lock::RootLock::is_held(&crate::platform::Paths::new(&args.root))
 }
 
 fn inform_event(event: Option<String>) -> EventStruct {

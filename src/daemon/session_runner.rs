@@ -124,13 +124,30 @@ async fn post(client: &mut AcsClient, session: &mut Session, start: Instant, env
     match result {
         Err(_elapsed) => session.handle_timeout(session.next_deadline().unwrap_or(now)),
         Ok(Err(err)) => session.handle_transport_error(now, err.to_string()),
-        Ok(Ok(reply)) => match reply.status {
-            200 | 204 => {
-                trace_envelope("ACS → CPE", &reply.body);
-                session.handle_reply(now, decode_reply(&reply.body))
+        Ok(Ok(reply)) => {
+            trace_envelope("ACS → CPE", &reply.body);
+            match reply_for_status(reply.status, &reply.body) {
+                Ok(decoded) => session.handle_reply(now, decoded),
+                Err(reason) => session.handle_transport_error(now, reason),
             }
-            status => session.handle_transport_error(now, format!("ACS answered HTTP {status}")),
+        }
+    }
+}
+
+/// What an HTTP answer means for the session. 200 and 204 carry the conversation; SOAP 1.1
+/// (§6.2) sends a Fault with 500, so a 500 whose body is a SOAP Fault is one too. Anything
+/// else is a transport failure.
+fn reply_for_status(status: u16, body: &[u8]) -> Result<Reply, String> {
+    match status {
+        200 | 204 => Ok(decode_reply(body)),
+        500 => match decode_reply(body) {
+            fault @ Reply::Envelope(Envelope {
+                body: crate::cwmp::rpc::Body::Fault(_),
+                ..
+            }) => Ok(fault),
+            _ => Err("ACS answered HTTP 500".to_string()),
         },
+        status => Err(format!("ACS answered HTTP {status}")),
     }
 }
 

@@ -216,6 +216,9 @@ pub struct AcsConfig {
     pub kicked_next_url: String,
     /// Print each exchange to stdout as it happens (the demo's live transcript).
     pub echo: bool,
+    /// Answer every request with `Connection: close`, so each POST of a session arrives on a
+    /// new TCP connection and only the cookie ties them together.
+    pub close_connections: bool,
 }
 
 impl Default for AcsConfig {
@@ -231,6 +234,7 @@ impl Default for AcsConfig {
             tls: None,
             kicked_next_url: "http://127.0.0.1/kicked-done".into(),
             echo: false,
+            close_connections: false,
         }
     }
 }
@@ -283,6 +287,11 @@ impl AcsConfig {
 
     pub fn echo(mut self, echo: bool) -> AcsConfig {
         self.echo = echo;
+        self
+    }
+
+    pub fn close_connections(mut self, close: bool) -> AcsConfig {
+        self.close_connections = close;
         self
     }
 }

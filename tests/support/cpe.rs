@@ -25,6 +25,9 @@ pub struct CpeProcess {
     runs: u32,
     /// Extra arguments for every start (after `--root DIR --foreground --log-level debug`).
     pub extra_args: Vec<String>,
+    /// Extra environment for every start, e.g. `CWMPD_TIME_SCALE` (tests run in threads of
+    /// one process, so the process environment is not theirs to change).
+    pub env: Vec<(String, String)>,
 }
 
 /// The `cwmpd` binary cargo built for this test (or, from an example, the one beside it).
@@ -59,6 +62,7 @@ impl CpeProcess {
             child: None,
             runs: 0,
             extra_args: Vec::new(),
+            env: Vec::new(),
         };
         for (path, contents) in fixtures::ROOT_FILES {
             process.write_file(path, contents);
@@ -118,6 +122,7 @@ impl CpeProcess {
             .arg(self.root())
             .args(["--foreground", "--log-level", "debug"])
             .args(&self.extra_args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(self.log_file(STDOUT_LOG, self.runs))
             .stderr(self.log_file(STDERR_LOG, self.runs))

@@ -104,7 +104,7 @@ impl Engine {
         Decision {
             delay,
             response,
-            close: !request.keep_alive(),
+            close: self.config.close_connections || !request.keep_alive(),
             record: self.log.records.len() - 1,
         }
     }
