@@ -484,7 +484,7 @@ fn resolve_reference(reference: &BytesRef<'_>) -> Result<char, XmlError> {
 
 /// The `Char` production of XML 1.0 (§2.2).
 fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
 /// Refuse undeclared entities and invalid character references in an attribute value that is
