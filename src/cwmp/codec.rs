@@ -1,5 +1,5 @@
-//! The sans-I/O CWMP codec: SOAP envelope bytes ⇄ [`Envelope`] (TR-069 Amendment 6 §3.4 and
-//! Annex A).
+//! The sans-I/O CWMP codec: SOAP envelope bytes ⇄ [`Envelope`] (TR-069 Amendment 6, "Use of
+//! SOAP" and Annex A).
 //!
 //! Decoding is tolerant where real ACSes differ (any namespace prefixes, CWMP namespaces 1-0 to
 //! 1-4, whitespace, elements in another order, unknown extra elements, empty optional
@@ -66,7 +66,7 @@ impl Default for Limits {
 
 /// Why an envelope could not be decoded, with as much of its context as could be read: a CPE
 /// answers a request it cannot decode with a fault that carries the request's `cwmp:ID`
-/// (TR-069 §3.4.1) in the request's namespace.
+/// (the TR-069 SOAP header that pairs a response with its request) in the request's namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     pub kind: DecodeErrorKind,
@@ -166,7 +166,7 @@ pub fn decode(bytes: &[u8], side: Side) -> Result<Envelope, DecodeError> {
 }
 
 /// Decode an envelope received by `side`. An empty body (no bytes, or only whitespace) is not
-/// an envelope: callers handle the empty HTTP POST of TR-069 §3.7.1 before decoding.
+/// an envelope: callers handle TR-069's empty HTTP POST ("no more requests") before decoding.
 pub fn decode_with_limits(
     bytes: &[u8],
     side: Side,

@@ -109,21 +109,15 @@ pub(super) fn envelope(document: &Document<'_>, side: Side) -> Result<Envelope, 
         return Err(context.error(DecodeErrorKind::NotAnEnvelope));
     };
     if entries.next().is_some() {
-        // TR-069 §3.4.1: one RPC per envelope.
+        // TR-069 ("Use of SOAP"): the Body carries a single method call or response.
         let reason = "Body holds more than one element".to_owned();
         return Err(context.error(DecodeErrorKind::Malformed(reason)));
     }
     let Some(namespace) = rpc_namespace(rpc) else {
         return Err(context.error(DecodeErrorKind::NoCwmpNamespace));
     };
-    let headers = match root.child_in(Ns::SoapEnvelope, "Header") {
-        Some(header) => Headers::read(header),
-        None => Ok(Headers::default()),
-    };
-    let body = headers
-        .map_err(DecodeErrorKind::InvalidArgument)
-        .and_then(|headers| Ok((headers, message(rpc, side)?)));
-    match body {
+    let header = root.child_in(Ns::SoapEnvelope, "Header");
+    match headers_and_body(header, rpc, side) {
         Ok((headers, body)) => Ok(Envelope {
             namespace,
             id: context.id,
@@ -136,7 +130,19 @@ pub(super) fn envelope(document: &Document<'_>, side: Side) -> Result<Envelope, 
     }
 }
 
-/// The CWMP header elements other than ID (TR-069 §3.4.1, Table 5).
+fn headers_and_body(
+    header: Option<Element<'_, '_>>,
+    rpc: Element<'_, '_>,
+    side: Side,
+) -> Result<(Headers, Body), DecodeErrorKind> {
+    let headers = match header {
+        Some(header) => Headers::read(header).map_err(DecodeErrorKind::InvalidArgument)?,
+        None => Headers::default(),
+    };
+    Ok((headers, message(rpc, side)?))
+}
+
+/// The CWMP SOAP header elements other than ID (TR-069 "Use of SOAP"; cwmp-1-x.xsd).
 #[derive(Default)]
 struct Headers {
     hold_requests: bool,

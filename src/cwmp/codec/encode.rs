@@ -35,7 +35,7 @@ fn namespace_declaration(w: &mut XmlWriter<'_>, prefix: &str, uri: &str) {
     w.raw("\"");
 }
 
-/// The CWMP header elements (TR-069 §3.4.1, Table 5). NoMoreRequests is never sent: it is
+/// The CWMP SOAP header elements (TR-069 "Use of SOAP"). NoMoreRequests is never sent: it is
 /// deprecated and no CWMP schema declares it.
 fn header(w: &mut XmlWriter<'_>, envelope: &Envelope) {
     if envelope.id.is_none() && !envelope.hold_requests && envelope.session_timeout.is_none() {
