@@ -291,7 +291,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn scratch_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("cwmpd-store-{}-{name}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("cwmpd-store-test-{name}"));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir

@@ -842,20 +842,37 @@ impl UciFile {
             .zip(&self.view.owner)
             .filter(|(s, _)| (start..end).contains(&s.span.start))
             .all(|(_, owner)| *owner == Some(section));
-        exclusive.then(|| self.preceding_blank_line(start)..end)
+        let outer = self.block_start(start);
+        // Never take a piece of another statement (a quoted value may span lines).
+        let touches_other = self
+            .view
+            .statements
+            .iter()
+            .any(|s| s.line.start < start && s.line.end > outer);
+        let start = if touches_other { start } else { outer };
+        exclusive.then_some(start..end)
     }
 
-    fn preceding_blank_line(&self, line_start: usize) -> usize {
-        let before = &self.text[..line_start];
-        let Some(without_break) = before.strip_suffix('\n') else {
-            return line_start;
-        };
-        let previous_start = without_break.rfind('\n').map_or(0, |i| i + 1);
-        if without_break[previous_start..].trim().is_empty() {
-            previous_start
-        } else {
-            line_start
+    /// Where a section's block starts: the comment lines right above its header belong to
+    /// it, and so does one blank line above those.
+    fn block_start(&self, header_line: usize) -> usize {
+        let mut start = header_line;
+        while let Some(previous) = self.previous_line(start) {
+            if !self.text[previous..start].trim_start().starts_with('#') {
+                break;
+            }
+            start = previous;
         }
+        match self.previous_line(start) {
+            Some(previous) if self.text[previous..start].trim().is_empty() => previous,
+            _ => start,
+        }
+    }
+
+    /// The start of the physical line before the one starting at `line_start`.
+    fn previous_line(&self, line_start: usize) -> Option<usize> {
+        let without_break = self.text[..line_start].strip_suffix('\n')?;
+        Some(without_break.rfind('\n').map_or(0, |i| i + 1))
     }
 
     fn append_section(
