@@ -726,6 +726,13 @@ fn revert_drops_staged_changes_and_bad_lines_are_skipped() {
         .unwrap();
     assert!(store.revert("system").unwrap());
     assert!(!store.revert("system").unwrap());
+    assert_eq!(
+        store
+            .stage("system", &Change::set("@system[0]", "hostname", "x"))
+            .unwrap_err()
+            .to_string(),
+        "section \"@system[0]\" not found"
+    );
     assert!(store.pending("system").unwrap().is_empty());
     assert_eq!(
         store

@@ -107,6 +107,26 @@ impl Change {
         }
     }
 
+    /// The same change about another section (an address resolved to an id, say).
+    pub fn with_section(&self, id: &str) -> Change {
+        let mut change = self.clone();
+        *change.section_mut() = id.to_string();
+        change
+    }
+
+    fn section_mut(&mut self) -> &mut String {
+        match self {
+            Change::SetType { section, .. }
+            | Change::AddAnonymous { section, .. }
+            | Change::Set { section, .. }
+            | Change::Delete { section, .. }
+            | Change::AddList { section, .. }
+            | Change::DelList { section, .. }
+            | Change::Rename { section, .. }
+            | Change::Reorder { section, .. } => section,
+        }
+    }
+
     fn option(&self) -> Option<&str> {
         match self {
             Change::Set { option, .. }

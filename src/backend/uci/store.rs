@@ -90,11 +90,14 @@ impl UciStore {
         self.stage_all(package, std::slice::from_ref(change))
     }
 
-    /// Stage changes in the delta directory, all in one append.
+    /// Stage changes in the delta directory, all in one append. Sections may be given as
+    /// `@type[n]` addresses: they are resolved against the staged view before these changes
+    /// (libuci's delta files name sections by name or id only).
     pub fn stage_all(&self, package: &str, changes: &[Change]) -> io::Result<()> {
         let path = self.delta_path(package)?;
+        let changes = self.resolve_addresses(package, changes)?;
         let mut lines = String::new();
-        for change in changes {
+        for change in &changes {
             change.validate()?;
             lines.push_str(&change.to_delta_line(package));
             lines.push('\n');
@@ -109,6 +112,22 @@ impl UciStore {
             .create(&self.delta_dir)?;
         let mut locked = LockedFile::open_or_create(&path, LockKind::Exclusive, NEW_FILE_MODE)?;
         locked.append(lines.as_bytes())
+    }
+
+    fn resolve_addresses(&self, package: &str, changes: &[Change]) -> io::Result<Vec<Change>> {
+        if !changes.iter().any(|c| c.section().starts_with('@')) {
+            return Ok(changes.to_vec());
+        }
+        let view = self.load_staged(package)?;
+        let resolve = |change: &Change| {
+            if !change.section().starts_with('@') {
+                return Ok(change.clone());
+            }
+            view.section(change.section())
+                .map(|section| change.with_section(section.id()))
+                .ok_or_else(|| UciError::SectionNotFound(change.section().into()))
+        };
+        Ok(changes.iter().map(resolve).collect::<Result<_, _>>()?)
     }
 
     /// Stage the changes made on `file` (loaded with [`UciStore::load_staged`] or
