@@ -1214,3 +1214,37 @@ fn set_option(section: &mut SectionData, statement: usize, name: &str, value: &s
     option.value = Value::List(items);
     option.sources.push(statement);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anonymous_ids_match_those_seen_on_openwrt() {
+        // `uci show firewall` on stock OpenWrt: defaults, then the lan and wan zones.
+        assert_eq!(anonymous_id(1, "defaults"), "cfg01e63d");
+        assert_eq!(anonymous_id(2, "zone"), "cfg02dc81");
+        assert_eq!(anonymous_id(3, "zone"), "cfg03dc81");
+        assert_eq!(anonymous_id(4, "forwarding"), "cfg04ad58");
+        assert_eq!(anonymous_id(1, "dnsmasq"), "cfg01411c");
+        assert_eq!(anonymous_id(0x100, "rule"), "cfg10092bd");
+    }
+
+    #[test]
+    fn addresses_count_from_either_end() {
+        let file = UciFile::parse("p", "config a\nconfig b 'x'\nconfig a\n").unwrap();
+        let id = |address: &str| file.section(address).map(|s| s.id().to_string());
+        assert_eq!(id("@a[0]").as_deref(), Some("cfg01b606"));
+        assert_eq!(id("@a[-1]").as_deref(), Some("cfg03b606"));
+        assert_eq!(id("@a[1]"), id("@a[-1]"));
+        assert_eq!(id("@a[-3]"), None);
+        assert_eq!(id("@a[2]"), None);
+        assert_eq!(id("@[1]").as_deref(), Some("x"));
+        assert_eq!(id("@a[x]"), None);
+        assert_eq!(id("@a[0]x"), None);
+        assert_eq!(id("@a"), None);
+        assert_eq!(file.section("@a[1]").unwrap().address(), "@a[1]");
+        assert_eq!(file.section("x").unwrap().address(), "x");
+        assert_eq!(file.section("x").unwrap().index(), 0);
+    }
+}
