@@ -57,7 +57,11 @@ pub fn parse(args: &[String]) -> Result<Args, String> {
             "--foreground" | "-f" => parsed.foreground = true,
             "--log-level" => {
                 let level = value("--log-level")?;
-                parsed.log_level = Some(level.parse().map_err(|_| format!("unknown log level '{level}'"))?);
+                parsed.log_level = Some(
+                    level
+                        .parse()
+                        .map_err(|_| format!("unknown log level '{level}'"))?,
+                );
             }
             "--version" | "-V" => parsed.command = Command::Version,
             "--help" | "-h" => parsed.command = Command::Help,
@@ -82,7 +86,9 @@ fn parse_command(words: &[String]) -> Result<Command, String> {
         "set" if !operands.is_empty() => operands
             .iter()
             .map(|pair| match pair.split_once('=') {
-                Some((path, value)) if !path.is_empty() => Ok((path.to_string(), value.to_string())),
+                Some((path, value)) if !path.is_empty() => {
+                    Ok((path.to_string(), value.to_string()))
+                }
                 _ => Err(format!("'{pair}' is not PATH=VALUE")),
             })
             .collect::<Result<_, _>>()
@@ -138,12 +144,22 @@ mod tests {
     #[test]
     fn commands() {
         assert_eq!(
-            args(&["get", "Device.DeviceInfo.", "Device.ManagementServer.URL"]).unwrap().command,
-            Command::Get(vec!["Device.DeviceInfo.".into(), "Device.ManagementServer.URL".into()])
+            args(&["get", "Device.DeviceInfo.", "Device.ManagementServer.URL"])
+                .unwrap()
+                .command,
+            Command::Get(vec![
+                "Device.DeviceInfo.".into(),
+                "Device.ManagementServer.URL".into()
+            ])
         );
         assert_eq!(
-            args(&["--root", "/r", "set", "Device.A.B=x=y", "Device.C="]).unwrap().command,
-            Command::Set(vec![("Device.A.B".into(), "x=y".into()), ("Device.C".into(), "".into())])
+            args(&["--root", "/r", "set", "Device.A.B=x=y", "Device.C="])
+                .unwrap()
+                .command,
+            Command::Set(vec![
+                ("Device.A.B".into(), "x=y".into()),
+                ("Device.C".into(), "".into())
+            ])
         );
         assert_eq!(args(&["inform"]).unwrap().command, Command::Inform(None));
         assert_eq!(
@@ -159,8 +175,17 @@ mod tests {
         assert_eq!(args(&["--root"]), Err("--root needs a value".into()));
         assert_eq!(args(&["--bogus"]), Err("unknown option --bogus".into()));
         assert_eq!(args(&["get"]), Err("get needs at least one PATH".into()));
-        assert_eq!(args(&["set", "novalue"]), Err("'novalue' is not PATH=VALUE".into()));
-        assert_eq!(args(&["frobnicate"]), Err("unknown command 'frobnicate'".into()));
-        assert_eq!(args(&["--log-level", "loud"]), Err("unknown log level 'loud'".into()));
+        assert_eq!(
+            args(&["set", "novalue"]),
+            Err("'novalue' is not PATH=VALUE".into())
+        );
+        assert_eq!(
+            args(&["frobnicate"]),
+            Err("unknown command 'frobnicate'".into())
+        );
+        assert_eq!(
+            args(&["--log-level", "loud"]),
+            Err("unknown log level 'loud'".into())
+        );
     }
 }

@@ -46,7 +46,7 @@ use std::fmt;
 use std::fs;
 use std::io;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::backend::uci::{Section, UciError, UciFile, Value};
@@ -302,7 +302,12 @@ impl From<UciError> for ConfigError {
 impl Config {
     /// Read `/etc/config/cwmpd` under the root of `paths`; a missing file gives the defaults.
     pub fn load(paths: &Paths) -> Result<Config, ConfigError> {
-        let path = paths.uci_config_dir().join(PACKAGE);
+        Config::load_file(&paths.uci_config_dir().join(PACKAGE))
+    }
+
+    /// Read a cwmpd config file from anywhere (`--config FILE`); missing gives the defaults.
+    pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+        let path = path.to_path_buf();
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),

@@ -14,7 +14,11 @@ const CR_PASS: &str = "cr-pass";
 
 /// A free TCP port on loopback for the connection-request listener.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// /etc/config/cwmpd for a test: the ACS URL, no periodic inform unless asked, the CR listener
@@ -41,7 +45,9 @@ fn start_cpe_scaled(uci: &str, scale: &str) -> CpeProcess {
 
 fn finish(acs: &TestAcs) {
     acs.assert_no_violations();
-    let validated = acs.validate_cpe_bodies().expect("every CPE envelope is schema-valid");
+    let validated = acs
+        .validate_cpe_bodies()
+        .expect("every CPE envelope is schema-valid");
     assert!(validated > 0);
 }
 
@@ -49,9 +55,16 @@ fn finish(acs: &TestAcs) {
 fn bootstrap_session_with_names_values_and_a_set() {
     let acs = TestAcs::start(AcsConfig::new().session(vec![
         AcsRpc::gpn("Device.ManagementServer.", true),
-        AcsRpc::gpv(&["Device.DeviceInfo.", "Device.ManagementServer.PeriodicInformInterval"]),
+        AcsRpc::gpv(&[
+            "Device.DeviceInfo.",
+            "Device.ManagementServer.PeriodicInformInterval",
+        ]),
         AcsRpc::spv(
-            &[("Device.ManagementServer.PeriodicInformInterval", "600", "xsd:unsignedInt")],
+            &[(
+                "Device.ManagementServer.PeriodicInformInterval",
+                "600",
+                "xsd:unsignedInt",
+            )],
             "key-1",
         ),
     ]));
@@ -66,20 +79,48 @@ fn bootstrap_session_with_names_values_and_a_set() {
         session.inform_value("Device.ManagementServer.ConnectionRequestURL"),
         Some(format!("http://127.0.0.1:{port}/cr"))
     );
-    assert_eq!(session.inform_value("Device.ManagementServer.ParameterKey").as_deref(), Some(""));
-    assert_eq!(session.inform_value("Device.RootDataModelVersion").as_deref(), Some("2.19"));
+    assert_eq!(
+        session
+            .inform_value("Device.ManagementServer.ParameterKey")
+            .as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        session
+            .inform_value("Device.RootDataModelVersion")
+            .as_deref(),
+        Some("2.19")
+    );
 
     let names = session.response(0).param_infos();
-    assert!(names.contains(&("Device.ManagementServer.URL".to_string(), true)), "{names:?}");
+    assert!(
+        names.contains(&("Device.ManagementServer.URL".to_string(), true)),
+        "{names:?}"
+    );
     assert!(names.contains(&("Device.ManagementServer.ParameterKey".to_string(), false)));
     let values = session.response(1);
-    assert_eq!(values.value_of("Device.DeviceInfo.Manufacturer").as_deref(), Some("OpenWrt"));
-    assert_eq!(values.value_of("Device.ManagementServer.PeriodicInformInterval").as_deref(), Some("86400"));
+    assert_eq!(
+        values.value_of("Device.DeviceInfo.Manufacturer").as_deref(),
+        Some("OpenWrt")
+    );
+    assert_eq!(
+        values
+            .value_of("Device.ManagementServer.PeriodicInformInterval")
+            .as_deref(),
+        Some("86400")
+    );
     assert_eq!(session.response(2).status(), Some(0));
 
     let config = cpe.read_file("/etc/config/cwmpd").unwrap();
-    assert!(config.contains("\toption periodic_interval '600'\n"), "{config}");
-    let out = cpe.cli(&["get", "Device.ManagementServer.ParameterKey", "Device.ManagementServer.PeriodicInformInterval"]);
+    assert!(
+        config.contains("\toption periodic_interval '600'\n"),
+        "{config}"
+    );
+    let out = cpe.cli(&[
+        "get",
+        "Device.ManagementServer.ParameterKey",
+        "Device.ManagementServer.PeriodicInformInterval",
+    ]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "Device.ManagementServer.ParameterKey = key-1\nDevice.ManagementServer.PeriodicInformInterval = 600\n"
@@ -91,8 +132,16 @@ fn bootstrap_session_with_names_values_and_a_set() {
 fn spv_with_one_bad_parameter_changes_nothing() {
     let acs = TestAcs::start(AcsConfig::new().session(vec![AcsRpc::spv(
         &[
-            ("Device.ManagementServer.PeriodicInformInterval", "120", "xsd:unsignedInt"),
-            ("Device.ManagementServer.CWMPRetryMinimumWaitInterval", "0", "xsd:unsignedInt"),
+            (
+                "Device.ManagementServer.PeriodicInformInterval",
+                "120",
+                "xsd:unsignedInt",
+            ),
+            (
+                "Device.ManagementServer.CWMPRetryMinimumWaitInterval",
+                "0",
+                "xsd:unsignedInt",
+            ),
             ("Device.ManagementServer.ParameterKey", "x", "xsd:string"),
             ("Device.ManagementServer.NoSuchThing", "1", "xsd:string"),
         ],
@@ -103,7 +152,11 @@ fn spv_with_one_bad_parameter_changes_nothing() {
     let session = acs.wait_session(1, WAIT).unwrap();
     let fault = session.response(0).fault().expect("a fault");
     assert_eq!((fault.soap_code.as_str(), fault.code), ("Client", 9003));
-    let details: Vec<(&str, u32)> = fault.spv_faults.iter().map(|f| (f.name.as_str(), f.code)).collect();
+    let details: Vec<(&str, u32)> = fault
+        .spv_faults
+        .iter()
+        .map(|f| (f.name.as_str(), f.code))
+        .collect();
     assert_eq!(
         details,
         [
@@ -114,7 +167,10 @@ fn spv_with_one_bad_parameter_changes_nothing() {
     );
     assert_eq!(cpe.read_file("/etc/config/cwmpd").unwrap(), before);
     let out = cpe.cli(&["get", "Device.ManagementServer.ParameterKey"]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Device.ManagementServer.ParameterKey = \n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Device.ManagementServer.ParameterKey = \n"
+    );
     finish(&acs);
 }
 
@@ -138,17 +194,32 @@ fn genieacs_messages_are_answered() {
     assert_eq!(r.len(), 7);
     assert_eq!(r[0].method().as_deref(), Some("GetParameterNamesResponse"));
     assert_eq!(r[0].id().as_deref(), Some("1a20e41d5dc0000"));
-    assert!(r[0].param_infos().contains(&("Device.DeviceInfo.UpTime".to_string(), false)));
-    assert!(r[1].param_infos().contains(&("Device.ManagementServer.PeriodicInformInterval".to_string(), true)));
-    assert_eq!(r[2].value_of("Device.ManagementServer.PeriodicInformInterval").as_deref(), Some("86400"));
+    assert!(r[0]
+        .param_infos()
+        .contains(&("Device.DeviceInfo.UpTime".to_string(), false)));
+    assert!(r[1].param_infos().contains(&(
+        "Device.ManagementServer.PeriodicInformInterval".to_string(),
+        true
+    )));
+    assert_eq!(
+        r[2].value_of("Device.ManagementServer.PeriodicInformInterval")
+            .as_deref(),
+        Some("86400")
+    );
     assert_eq!(r[3].param_values().len(), 5);
     // PeriodicInformInterval is unsignedInt[1:]: 0 is invalid (TR-181).
     let fault = r[4].fault().unwrap();
-    assert_eq!((fault.code, fault.spv_faults.len(), fault.spv_faults[0].code), (9003, 1, 9007));
+    assert_eq!(
+        (fault.code, fault.spv_faults.len(), fault.spv_faults[0].code),
+        (9003, 1, 9007)
+    );
     assert_eq!(r[5].status(), Some(0));
     // Download arrives with GenieACS's empty optional arguments; transfers are a later issue.
     assert_eq!(r[6].fault().unwrap().code, 9000);
-    assert!(cpe.read_file("/etc/config/cwmpd").unwrap().contains("option periodic_interval '60'"));
+    assert!(cpe
+        .read_file("/etc/config/cwmpd")
+        .unwrap()
+        .contains("option periodic_interval '60'"));
     finish(&acs);
 }
 
@@ -206,14 +277,17 @@ fn periodic_inform_follows_the_interval() {
 
 #[test]
 fn session_cookie_binds_posts_over_separate_connections() {
-    let acs = TestAcs::start(
-        AcsConfig::new()
-            .close_connections(true)
-            .session(vec![AcsRpc::gpv(&["Device.DeviceInfo.UpTime"]), AcsRpc::get_rpc_methods()]),
-    );
+    let acs = TestAcs::start(AcsConfig::new().close_connections(true).session(vec![
+        AcsRpc::gpv(&["Device.DeviceInfo.UpTime"]),
+        AcsRpc::get_rpc_methods(),
+    ]));
     let _cpe = start_cpe(&cwmpd_uci(&acs.url(), free_port(), "", ""));
     let session = acs.wait_session(1, WAIT).unwrap();
-    let records: Vec<_> = acs.records().into_iter().filter(|r| r.session == Some(1)).collect();
+    let records: Vec<_> = acs
+        .records()
+        .into_iter()
+        .filter(|r| r.session == Some(1))
+        .collect();
     assert_eq!(records.len(), 4, "Inform, empty POST, two responses");
     let mut connections: Vec<u64> = records.iter().map(|r| r.conn).collect();
     connections.dedup();
@@ -225,12 +299,30 @@ fn session_cookie_binds_posts_over_separate_connections() {
 
 #[test]
 fn digest_and_basic_authentication_to_the_acs() {
-    for auth in [Auth::digest("acs-user", "acs-pass"), Auth::digest_sha256("acs-user", "acs-pass"), Auth::basic("acs-user", "acs-pass")] {
-        let acs = TestAcs::start(AcsConfig::new().auth(auth.clone()).session(vec![AcsRpc::gpv(&["Device.DeviceInfo.UpTime"])]));
-        let uci = cwmpd_uci(&acs.url(), free_port(), "\toption username 'acs-user'\n\toption password 'acs-pass'\n", "");
+    for auth in [
+        Auth::digest("acs-user", "acs-pass"),
+        Auth::digest_sha256("acs-user", "acs-pass"),
+        Auth::basic("acs-user", "acs-pass"),
+    ] {
+        let acs = TestAcs::start(
+            AcsConfig::new()
+                .auth(auth.clone())
+                .session(vec![AcsRpc::gpv(&["Device.DeviceInfo.UpTime"])]),
+        );
+        let uci = cwmpd_uci(
+            &acs.url(),
+            free_port(),
+            "\toption username 'acs-user'\n\toption password 'acs-pass'\n",
+            "",
+        );
         let _cpe = start_cpe(&uci);
-        let session = acs.wait_session(1, WAIT).unwrap_or_else(|e| panic!("{auth:?}: {e:?}"));
-        assert!(session.response(0).value_of("Device.DeviceInfo.UpTime").is_some());
+        let session = acs
+            .wait_session(1, WAIT)
+            .unwrap_or_else(|e| panic!("{auth:?}: {e:?}"));
+        assert!(session
+            .response(0)
+            .value_of("Device.DeviceInfo.UpTime")
+            .is_some());
         finish(&acs);
     }
 }
@@ -238,13 +330,21 @@ fn digest_and_basic_authentication_to_the_acs() {
 #[test]
 fn wrong_acs_password_fails_and_is_reported() {
     let acs = TestAcs::start(AcsConfig::new().auth(Auth::digest("acs-user", "acs-pass")));
-    let uci = cwmpd_uci(&acs.url(), free_port(), "\toption username 'acs-user'\n\toption password 'wrong'\n", "");
+    let uci = cwmpd_uci(
+        &acs.url(),
+        free_port(),
+        "\toption username 'acs-user'\n\toption password 'wrong'\n",
+        "",
+    );
     let cpe = start_cpe(&uci);
     acs.wait_requests(4, WAIT).unwrap();
     let status = wait_status(&cpe, |s| s["sessions_failed"].as_u64() >= Some(1));
     assert_eq!(status["last_outcome"], "failed");
     let error = status["last_error"].as_str().unwrap();
-    assert!(error.contains("401") || error.to_lowercase().contains("unauthorized"), "{error}");
+    assert!(
+        error.contains("401") || error.to_lowercase().contains("unauthorized"),
+        "{error}"
+    );
     assert!(acs.sessions().is_empty());
 }
 
@@ -256,16 +356,28 @@ fn wait_status(cpe: &CpeProcess, done: impl Fn(&serde_json::Value) -> bool) -> s
         if done(&status) {
             return status;
         }
-        assert!(std::time::Instant::now() < deadline, "status never matched: {status}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "status never matched: {status}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
 #[test]
 fn tls_with_a_test_ca_and_hostname_verification() {
-    let acs = TestAcs::start(AcsConfig::new().tls(TlsOptions::default()).session(vec![AcsRpc::gpv(&["Device.DeviceInfo.UpTime"])]));
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .tls(TlsOptions::default())
+            .session(vec![AcsRpc::gpv(&["Device.DeviceInfo.UpTime"])]),
+    );
     let ca = acs.ca_pem().unwrap();
-    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url(), free_port(), "\toption ca_file '/etc/cwmpd/acs-ca.pem'\n", ""));
+    let mut cpe = CpeProcess::new(&cwmpd_uci(
+        &acs.url(),
+        free_port(),
+        "\toption ca_file '/etc/cwmpd/acs-ca.pem'\n",
+        "",
+    ));
     cpe.write_file("/etc/cwmpd/acs-ca.pem", &ca);
     cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
     cpe.spawn();
@@ -278,12 +390,20 @@ fn tls_with_a_test_ca_and_hostname_verification() {
         wrong_hostname: true,
         ..TlsOptions::default()
     }));
-    let mut cpe = CpeProcess::new(&cwmpd_uci(&wrong.url(), free_port(), "\toption ca_file '/etc/cwmpd/acs-ca.pem'\n", ""));
+    let mut cpe = CpeProcess::new(&cwmpd_uci(
+        &wrong.url(),
+        free_port(),
+        "\toption ca_file '/etc/cwmpd/acs-ca.pem'\n",
+        "",
+    ));
     cpe.write_file("/etc/cwmpd/acs-ca.pem", &wrong.ca_pem().unwrap());
     cpe.spawn();
     let status = wait_status(&cpe, |s| s["sessions_failed"].as_u64() >= Some(1));
     let error = status["last_error"].as_str().unwrap().to_lowercase();
-    assert!(error.contains("tls") || error.contains("certificate"), "{error}");
+    assert!(
+        error.contains("tls") || error.contains("certificate"),
+        "{error}"
+    );
     assert!(wrong.sessions().is_empty());
 }
 
@@ -305,7 +425,10 @@ fn redirect_is_followed_for_the_rest_of_the_session() {
         acs.wait_session(1, WAIT).unwrap();
         let records = acs.records();
         assert_eq!(records[0].port, acs.port());
-        assert!(records[1..].iter().all(|r| r.port == acs.alt_port()), "status {status}");
+        assert!(
+            records[1..].iter().all(|r| r.port == acs.alt_port()),
+            "status {status}"
+        );
         finish(&acs);
     }
 }
@@ -324,12 +447,21 @@ fn failed_sessions_are_retried_inside_the_spec_window() {
         .filter(|r| r.envelope.as_ref().and_then(|e| e.method()).as_deref() == Some("Inform"))
         .collect();
     assert_eq!(informs.len(), 3);
-    let retry_counts: Vec<_> = informs.iter().map(|r| r.envelope.as_ref().unwrap().text_of("RetryCount").unwrap()).collect();
+    let retry_counts: Vec<_> = informs
+        .iter()
+        .map(|r| r.envelope.as_ref().unwrap().text_of("RetryCount").unwrap())
+        .collect();
     assert_eq!(retry_counts, ["0", "1", "2"]);
     let first_wait = (informs[1].at - informs[0].at).as_secs_f64();
     let second_wait = (informs[2].at - informs[1].at).as_secs_f64();
-    assert!((0.25..0.5 + 0.25).contains(&first_wait), "first retry after {first_wait} s");
-    assert!((0.5..1.0 + 0.25).contains(&second_wait), "second retry after {second_wait} s");
+    assert!(
+        (0.25..0.5 + 0.25).contains(&first_wait),
+        "first retry after {first_wait} s"
+    );
+    assert!(
+        (0.5..1.0 + 0.25).contains(&second_wait),
+        "second retry after {second_wait} s"
+    );
     finish(&acs);
 }
 
@@ -337,25 +469,60 @@ fn failed_sessions_are_retried_inside_the_spec_window() {
 fn connection_requests_need_digest_and_are_rate_limited() {
     let acs = TestAcs::start(AcsConfig::new());
     let port = free_port();
-    let _cpe = start_cpe(&cwmpd_uci(&acs.url(), port, "", "\toption cr_rate_limit '2'\n"));
+    let _cpe = start_cpe(&cwmpd_uci(
+        &acs.url(),
+        port,
+        "",
+        "\toption cr_rate_limit '2'\n",
+    ));
     acs.wait_session(1, WAIT).unwrap();
     let url = format!("http://127.0.0.1:{port}/cr");
 
-    assert_eq!(connection_request(&url, CR_USER, "wrong", DigestAlgorithm::Md5).unwrap(), 401);
-    assert_eq!(connection_request(&url, CR_USER, CR_PASS, DigestAlgorithm::Sha256).unwrap(), 200);
-    let session = acs.wait_for_inform_with_event("6 CONNECTION REQUEST", WAIT).unwrap();
+    assert_eq!(
+        connection_request(&url, CR_USER, "wrong", DigestAlgorithm::Md5).unwrap(),
+        401
+    );
+    assert_eq!(
+        connection_request(&url, CR_USER, CR_PASS, DigestAlgorithm::Sha256).unwrap(),
+        200
+    );
+    let session = acs
+        .wait_for_inform_with_event("6 CONNECTION REQUEST", WAIT)
+        .unwrap();
     assert_eq!(session.event_codes(), ["6 CONNECTION REQUEST"]);
 
-    let first = connection_request_with(&CrRequest::new(&url, CR_USER, CR_PASS, DigestAlgorithm::Md5)).unwrap();
+    let first = connection_request_with(&CrRequest::new(
+        &url,
+        CR_USER,
+        CR_PASS,
+        DigestAlgorithm::Md5,
+    ))
+    .unwrap();
     assert_eq!(first.status, 200);
     acs.wait_sessions(3, WAIT).unwrap();
     let mut replay = CrRequest::new(&url, CR_USER, CR_PASS, DigestAlgorithm::Md5);
     replay.replay = first.challenge.clone();
-    assert_eq!(connection_request_with(&replay).unwrap().status, 401, "replayed nonce and nc");
+    assert_eq!(
+        connection_request_with(&replay).unwrap().status,
+        401,
+        "replayed nonce and nc"
+    );
 
     // Two accepted per hour: the third valid request is refused.
-    assert_eq!(connection_request(&url, CR_USER, CR_PASS, DigestAlgorithm::Md5).unwrap(), 503);
-    assert_eq!(connection_request(&format!("http://127.0.0.1:{port}/other"), CR_USER, CR_PASS, DigestAlgorithm::Md5).unwrap(), 404);
+    assert_eq!(
+        connection_request(&url, CR_USER, CR_PASS, DigestAlgorithm::Md5).unwrap(),
+        503
+    );
+    assert_eq!(
+        connection_request(
+            &format!("http://127.0.0.1:{port}/other"),
+            CR_USER,
+            CR_PASS,
+            DigestAlgorithm::Md5
+        )
+        .unwrap(),
+        404
+    );
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(acs.sessions().len(), 3);
     finish(&acs);
@@ -363,13 +530,18 @@ fn connection_requests_need_digest_and_are_rate_limited() {
 
 #[test]
 fn kill_during_a_session_keeps_the_events() {
-    let acs = TestAcs::start(AcsConfig::new().rule(When::Inform(1), Inject::Delay(Duration::from_secs(20))));
+    let acs = TestAcs::start(
+        AcsConfig::new().rule(When::Inform(1), Inject::Delay(Duration::from_secs(20))),
+    );
     let mut cpe = start_cpe(&cwmpd_uci(&acs.url(), free_port(), "", ""));
     acs.wait_requests(1, WAIT).unwrap();
     cpe.kill();
     let state = cpe.read_file("/etc/cwmpd/state.json").unwrap();
     let state: serde_json::Value = serde_json::from_str(&state).unwrap();
-    assert_eq!(state["pending_events"], serde_json::json!([["0 BOOTSTRAP", ""], ["1 BOOT", ""]]));
+    assert_eq!(
+        state["pending_events"],
+        serde_json::json!([["0 BOOTSTRAP", ""], ["1 BOOT", ""]])
+    );
 
     cpe.spawn();
     let session = acs.wait_session(1, WAIT).unwrap();
@@ -387,15 +559,27 @@ fn reboot_rpc_reboots_and_reports_m_reboot() {
     let acs = TestAcs::start(AcsConfig::new().session(vec![AcsRpc::reboot("reboot-key-7")]));
     let mut cpe = start_cpe(&cwmpd_uci(&acs.url(), free_port(), "", ""));
     let first = acs.wait_session(1, WAIT).unwrap();
-    assert_eq!(first.response(0).method().as_deref(), Some("RebootResponse"));
-    assert!(cpe.wait_exit(WAIT).is_some(), "the sandbox reboot exits the agent");
-    assert_eq!(cpe.actions(), [serde_json::json!({"action": "reboot", "reason": "ACS Reboot RPC"})]);
+    assert_eq!(
+        first.response(0).method().as_deref(),
+        Some("RebootResponse")
+    );
+    assert!(
+        cpe.wait_exit(WAIT).is_some(),
+        "the sandbox reboot exits the agent"
+    );
+    assert_eq!(
+        cpe.actions(),
+        [serde_json::json!({"action": "reboot", "reason": "ACS Reboot RPC"})]
+    );
     assert!(!cpe.path("/var/run/cwmpd/booted").exists());
 
     cpe.spawn();
     let second = acs.wait_session(2, WAIT).unwrap();
     assert_eq!(second.event_codes(), ["1 BOOT", "M Reboot"]);
-    assert_eq!(second.command_key("M Reboot").as_deref(), Some("reboot-key-7"));
+    assert_eq!(
+        second.command_key("M Reboot").as_deref(),
+        Some("reboot-key-7")
+    );
     finish(&acs);
 }
 

@@ -1,3 +1,4 @@
 //! Backends that TR-181 areas map onto.
 
 pub mod uci;
+pub mod uci_config;

@@ -19,8 +19,13 @@ use crate::cwmp::retry;
 use crate::cwmp::rpc::{AcsRequest, CpeRequest, CpeResponse, Inform};
 use crate::cwmp::session::{Failure, Outcome};
 use crate::cwmp::types::{format_datetime, EventStruct};
+use crate::net::acs_client::AcsSettings;
+use crate::net::cr_server::CrSettings;
+use crate::net::tls::TlsFiles;
 use crate::platform::{self, Action, Paths, Platform};
 use crate::store::JsonFile;
+use ipnet::IpNet;
+use std::net::{IpAddr, Ipv6Addr};
 
 /// Seconds since the Unix epoch, from the wall clock.
 pub fn unix_now() -> i64 {
@@ -83,6 +88,8 @@ pub struct Agent {
     next_periodic: Option<i64>,
     /// System actions to take once the session is over (Reboot, FactoryReset, reload).
     pub after_session: Vec<Action>,
+    /// Live settings of the connection-request listener (credentials change with SPV).
+    pub cr_settings_tx: Option<tokio::sync::watch::Sender<CrSettings>>,
 }
 
 impl Agent {
@@ -113,6 +120,7 @@ impl Agent {
             retry_pending: false,
             next_periodic: None,
             after_session: Vec::new(),
+            cr_settings_tx: None,
         })
     }
 
@@ -159,7 +167,9 @@ impl Agent {
         if marker.exists() {
             return false;
         }
-        if let Err(err) = std::fs::create_dir_all(self.paths.run_dir()).and_then(|()| std::fs::write(&marker, b"")) {
+        if let Err(err) = std::fs::create_dir_all(self.paths.run_dir())
+            .and_then(|()| std::fs::write(&marker, b""))
+        {
             warn!(target: "cwmpd::daemon", "cannot write boot marker {}: {err}", marker.display());
         }
         true
@@ -187,7 +197,10 @@ impl Agent {
     fn persist_events(&mut self) -> Result<(), String> {
         let events = self.events.events().to_vec();
         self.state.update(|s| s.set_events(&events));
-        self.state.save_if_changed().map(|_| ()).map_err(|e| e.to_string())
+        self.state
+            .save_if_changed()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     fn save_state(&mut self) {
@@ -211,10 +224,54 @@ impl Agent {
 
     pub fn connection_request_url(&self) -> String {
         match cr_url::advertised_address(&self.config.cpe.interface, &self.config.acs.url) {
-            Some(address) => {
-                cr_url::connection_request_url(address, self.config.cpe.cr_port, &self.connection_request_path())
-            }
+            Some(address) => cr_url::connection_request_url(
+                address,
+                self.config.cpe.cr_port,
+                &self.connection_request_path(),
+            ),
             None => String::new(),
+        }
+    }
+
+    // --- settings for the network edges ------------------------------------------------
+
+    pub fn acs_settings(&self) -> AcsSettings {
+        let acs = &self.config.acs;
+        // Configured file paths are router paths: under `--root` they live below the root.
+        let under_root = |path: &Option<PathBuf>| {
+            path.as_ref()
+                .map(|p| self.paths.resolve(&p.to_string_lossy()))
+        };
+        AcsSettings {
+            username: acs.username.clone(),
+            password: acs.password.clone(),
+            tls: TlsFiles {
+                ca_file: under_root(&acs.ca_file),
+                ca_dir: under_root(&acs.ca_dir),
+                client_cert: under_root(&acs.client_cert),
+                client_key: under_root(&acs.client_key),
+                system_ca_file: Some(self.paths.resolve("/etc/ssl/certs/ca-certificates.crt")),
+                system_ca_dir: Some(self.paths.resolve("/etc/ssl/certs")),
+            },
+            ..AcsSettings::new(&acs.url)
+        }
+    }
+
+    pub fn cr_settings(&self) -> CrSettings {
+        let cpe = &self.config.cpe;
+        CrSettings {
+            bind: IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            port: cpe.cr_port,
+            path: format!("/{}", self.connection_request_path()),
+            username: cpe.cr_username.clone(),
+            password: cpe.cr_password.clone(),
+            rate_limit_per_hour: cpe.cr_rate_limit,
+            allow: cpe
+                .cr_allow
+                .iter()
+                .filter_map(|source| IpNet::new(source.network, source.prefix_len).ok())
+                .collect(),
+            ..CrSettings::default()
         }
     }
 
@@ -242,7 +299,10 @@ impl Agent {
     /// Whether a session should start now.
     pub fn session_due(&self) -> bool {
         let wanted = !self.events.is_empty() || self.retry_pending;
-        wanted && !self.config.acs.url.is_empty() && self.config.cpe.enable && tokio::time::Instant::now() >= self.not_before
+        wanted
+            && !self.config.acs.url.is_empty()
+            && self.config.cpe.enable
+            && tokio::time::Instant::now() >= self.not_before
     }
 
     /// How long the loop may sleep before something is due. Capped, so a wall-clock jump (NTP
@@ -251,7 +311,10 @@ impl Agent {
         const MAX_SLEEP: Duration = Duration::from_secs(300);
         let mut wait = MAX_SLEEP;
         if !self.events.is_empty() || self.retry_pending {
-            wait = wait.min(self.not_before.saturating_duration_since(tokio::time::Instant::now()));
+            wait = wait.min(
+                self.not_before
+                    .saturating_duration_since(tokio::time::Instant::now()),
+            );
         }
         if let Some(at) = self.next_periodic {
             let secs = (at - unix_now()).max(0) as u64;
@@ -275,7 +338,8 @@ impl Agent {
         self.status.session_in_progress = true;
         self.status.last_session_start = Some(format_datetime(now));
         let cr_url = self.connection_request_url();
-        self.model.set_runtime(&cr_url, &self.state.get().parameter_key);
+        self.model
+            .set_runtime(&cr_url, &self.state.get().parameter_key);
         let inform = Inform {
             device_id: self.model.device_id(),
             event: self.events.events().to_vec(),
@@ -328,10 +392,16 @@ impl Agent {
                 warn!(target: "cwmpd::store", "cannot persist events: {err}");
             }
         }
-        self.state.update(|s| s.retry_count = s.retry_count.saturating_add(1));
+        self.state
+            .update(|s| s.retry_count = s.retry_count.saturating_add(1));
         let count = self.state.get().retry_count;
         let acs = &self.config.acs;
-        let wait_ms = retry::retry_wait_ms(count, acs.retry_min_wait, acs.retry_multiplier, random::fraction());
+        let wait_ms = retry::retry_wait_ms(
+            count,
+            acs.retry_min_wait,
+            acs.retry_multiplier,
+            random::fraction(),
+        );
         let wait = Duration::from_millis(wait_ms).mul_f64(time_scale());
         self.not_before = tokio::time::Instant::now() + wait;
         self.retry_pending = true;
@@ -353,8 +423,11 @@ impl Agent {
             }),
             AcsRequest::Reboot { command_key } => {
                 // Persist the CommandKey before anything else: "M Reboot" must follow the boot.
-                self.state.update(|s| s.reboot_command_key = Some(command_key));
-                self.state.save_if_changed().map_err(|e| internal_error(&e.to_string()))?;
+                self.state
+                    .update(|s| s.reboot_command_key = Some(command_key));
+                self.state
+                    .save_if_changed()
+                    .map_err(|e| internal_error(&e.to_string()))?;
                 self.after_session.push(Action::Reboot {
                     reason: "ACS Reboot RPC".into(),
                 });
@@ -407,6 +480,9 @@ impl Agent {
                 }
                 self.schedule_periodic(unix_now());
                 log::set_max_level(self.config.cpe.log_level);
+                if let Some(sender) = &self.cr_settings_tx {
+                    sender.send_replace(self.cr_settings());
+                }
             }
             Err(err) => warn!(target: "cwmpd::daemon", "keeping the old configuration: {err}"),
         }
@@ -428,14 +504,19 @@ impl Agent {
         self.status.next_periodic_inform = self.next_periodic.map(format_datetime);
         let wanted = !self.events.is_empty() || self.retry_pending;
         self.status.next_session_in_secs = wanted.then(|| {
-            let wait = self.not_before.saturating_duration_since(tokio::time::Instant::now());
+            let wait = self
+                .not_before
+                .saturating_duration_since(tokio::time::Instant::now());
             (wait.as_secs_f64() * 10.0).round() / 10.0
         });
     }
 }
 
 fn internal_error(detail: &str) -> Fault {
-    Fault::with_string(FaultCode::InternalError, &format!("Internal error: {detail}"))
+    Fault::with_string(
+        FaultCode::InternalError,
+        &format!("Internal error: {detail}"),
+    )
 }
 
 /// The RPCs this agent answers today (GetRPCMethodsResponse, A.3.1.1). Transfers come with

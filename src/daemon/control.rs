@@ -59,9 +59,15 @@ impl Response {
 
 fn request_for(command: &Command) -> Option<Request> {
     Some(match command {
-        Command::Get(paths) => Request::Get { paths: paths.clone() },
-        Command::Set(values) => Request::Set { values: values.clone() },
-        Command::Inform(event) => Request::Inform { event: event.clone() },
+        Command::Get(paths) => Request::Get {
+            paths: paths.clone(),
+        },
+        Command::Set(values) => Request::Set {
+            values: values.clone(),
+        },
+        Command::Inform(event) => Request::Inform {
+            event: event.clone(),
+        },
         Command::Status => Request::Status,
         Command::Daemon | Command::Version | Command::Help => return None,
     })
@@ -86,7 +92,9 @@ fn ask_daemon_patiently(args: &Args, request: &Request) -> Option<Result<Respons
             return None;
         }
         if std::time::Instant::now() >= deadline {
-            return Some(Err("the daemon runs but does not answer on its control socket".into()));
+            return Some(Err(
+                "the daemon runs but does not answer on its control socket".into(),
+            ));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -97,7 +105,9 @@ fn exchange(stream: &mut UnixStream, request: &Request) -> Result<Response, Stri
     stream.set_read_timeout(Some(Duration::from_secs(120))).ok();
     let mut line = serde_json::to_string(request).map_err(|e| e.to_string())?;
     line.push('\n');
-    stream.write_all(line.as_bytes()).map_err(|e| format!("control socket: {e}"))?;
+    stream
+        .write_all(line.as_bytes())
+        .map_err(|e| format!("control socket: {e}"))?;
     let mut answer = String::new();
     BufReader::new(stream)
         .read_line(&mut answer)
@@ -143,7 +153,10 @@ fn print_response(command: &Command, response: &Response) -> i32 {
         }
         Command::Status => {
             let status = response.status.clone().unwrap_or_default();
-            println!("{}", serde_json::to_string_pretty(&status).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&status).unwrap_or_default()
+            );
         }
         _ => {}
     }
@@ -162,7 +175,10 @@ mod tests {
     #[test]
     fn requests_have_a_stable_wire_form() {
         let request = Request::Set {
-            values: vec![("Device.ManagementServer.PeriodicInformInterval".into(), "60".into())],
+            values: vec![(
+                "Device.ManagementServer.PeriodicInformInterval".into(),
+                "60".into(),
+            )],
         };
         let line = serde_json::to_string(&request).unwrap();
         assert_eq!(
@@ -171,12 +187,17 @@ mod tests {
         );
         assert_eq!(parse_request(&line), Ok(request));
         assert_eq!(parse_request(r#"{"cmd":"status"}"#), Ok(Request::Status));
-        assert!(parse_request(r#"{"cmd":"reboot"}"#).unwrap_err().starts_with("bad request: "));
+        assert!(parse_request(r#"{"cmd":"reboot"}"#)
+            .unwrap_err()
+            .starts_with("bad request: "));
     }
 
     #[test]
     fn responses_omit_empty_fields() {
-        assert_eq!(serde_json::to_string(&Response::ok()).unwrap(), r#"{"ok":true}"#);
+        assert_eq!(
+            serde_json::to_string(&Response::ok()).unwrap(),
+            r#"{"ok":true}"#
+        );
         assert_eq!(
             serde_json::to_string(&Response::error("fault 9005")).unwrap(),
             r#"{"ok":false,"error":"fault 9005"}"#

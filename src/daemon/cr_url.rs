@@ -9,7 +9,9 @@ pub fn interface_address(ifname: &str) -> Option<IpAddr> {
     let addresses = nix::ifaddrs::getifaddrs().ok()?;
     let mut ipv6 = None;
     for entry in addresses.filter(|a| a.interface_name == ifname) {
-        let Some(address) = entry.address else { continue };
+        let Some(address) = entry.address else {
+            continue;
+        };
         if let Some(v4) = address.as_sockaddr_in() {
             return Some(IpAddr::V4(v4.ip()));
         }
@@ -83,16 +85,31 @@ mod tests {
     fn urls_are_built_exactly() {
         let v4: IpAddr = "192.0.2.7".parse().unwrap();
         let v6: IpAddr = "2001:db8::7".parse().unwrap();
-        assert_eq!(connection_request_url(v4, 7547, "/abc"), "http://192.0.2.7:7547/abc");
-        assert_eq!(connection_request_url(v6, 7547, "abc"), "http://[2001:db8::7]:7547/abc");
+        assert_eq!(
+            connection_request_url(v4, 7547, "/abc"),
+            "http://192.0.2.7:7547/abc"
+        );
+        assert_eq!(
+            connection_request_url(v6, 7547, "abc"),
+            "http://[2001:db8::7]:7547/abc"
+        );
     }
 
     #[test]
     fn host_port_handles_defaults_ipv6_and_userinfo() {
-        assert_eq!(host_port("http://acs.example:7547/x").as_deref(), Some("acs.example:7547"));
-        assert_eq!(host_port("https://acs.example/x").as_deref(), Some("acs.example:443"));
+        assert_eq!(
+            host_port("http://acs.example:7547/x").as_deref(),
+            Some("acs.example:7547")
+        );
+        assert_eq!(
+            host_port("https://acs.example/x").as_deref(),
+            Some("acs.example:443")
+        );
         assert_eq!(host_port("http://u:p@[::1]/").as_deref(), Some("[::1]:80"));
-        assert_eq!(host_port("http://[::1]:8080").as_deref(), Some("[::1]:8080"));
+        assert_eq!(
+            host_port("http://[::1]:8080").as_deref(),
+            Some("[::1]:8080")
+        );
         assert_eq!(host_port("ftp://x/"), None);
         assert_eq!(host_port("http:///x"), None);
     }

@@ -20,6 +20,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::cli::Args;
+use crate::net::cr_server::CrSettings;
 use crate::cwmp::types::EventStruct;
 use agent::Agent;
 use control::{Request, Response};
@@ -36,6 +37,7 @@ pub fn run(args: &Args) -> i32 {
             return 1;
         }
     };
+    crate::backend::uci_config::revert_leftover_staging(&paths);
     let mut agent = match Agent::open(args) {
         Ok(agent) => agent,
         Err(message) => {
@@ -43,7 +45,10 @@ pub fn run(args: &Args) -> i32 {
             return 1;
         }
     };
-    log::init(args.log_level.unwrap_or(agent.config.cpe.log_level), args.foreground);
+    log::init(
+        args.log_level.unwrap_or(agent.config.cpe.log_level),
+        args.foreground,
+    );
     if !args.foreground {
         if let Err(err) = nix::unistd::daemon(false, false) {
             eprintln!("cwmpd: cannot go to the background: {err}");
@@ -54,7 +59,10 @@ pub fn run(args: &Args) -> i32 {
         error!(target: "cwmpd::daemon", "{message}");
         return 1;
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("cwmpd: cannot start the runtime: {err}");
@@ -67,7 +75,10 @@ pub fn run(args: &Args) -> i32 {
 
 /// `cwmpd get|set|inform|status` with no daemon running: work on the root's files directly.
 pub fn offline_request(args: &Args, request: Request) -> Result<Response, String> {
-    let _lock = lock::RootLock::acquire(&crate::platform::Paths::new(&args.root), std::time::Duration::from_secs(5))?;
+    let _lock = lock::RootLock::acquire(
+        &crate::platform::Paths::new(&args.root),
+        std::time::Duration::from_secs(5),
+    )?;
     let mut agent = Agent::open(args)?;
     Ok(match request {
         Request::Status => {
@@ -94,7 +105,12 @@ pub fn daemon_running(args: &Args) -> bool {
 }
 
 fn inform_event(event: Option<String>) -> EventStruct {
-    EventStruct::new(event.as_deref().unwrap_or(crate::cwmp::event::CONNECTION_REQUEST), "")
+    EventStruct::new(
+        event
+            .as_deref()
+            .unwrap_or(crate::cwmp::event::CONNECTION_REQUEST),
+        "",
+    )
 }
 
 /// `get` and `set` through the data model, exactly as the ACS would see them.
@@ -174,7 +190,8 @@ fn start_control_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     let _ = std::fs::remove_file(&path);
-    let listener = UnixListener::bind(&path).map_err(|e| format!("control socket {}: {e}", path.display()))?;
+    let listener =
+        UnixListener::bind(&path).map_err(|e| format!("control socket {}: {e}", path.display()))?;
     // Only root (the daemon's user) may talk to the agent.
     use std::os::unix::fs::PermissionsExt;
     let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
@@ -183,7 +200,11 @@ fn start_control_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(
         loop {
             match listener.accept().await {
                 Ok((stream, _)) => {
-                    tokio::task::spawn_local(serve_control_client(agent.clone(), stream, wake.clone()));
+                    tokio::task::spawn_local(serve_control_client(
+                        agent.clone(),
+                        stream,
+                        wake.clone(),
+                    ));
                 }
                 Err(err) => warn!(target: "cwmpd::control", "accept: {err}"),
             }
@@ -192,7 +213,11 @@ fn start_control_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(
     Ok(())
 }
 
-async fn serve_control_client(agent: SharedAgent, stream: tokio::net::UnixStream, wake: mpsc::Sender<()>) {
+async fn serve_control_client(
+    agent: SharedAgent,
+    stream: tokio::net::UnixStream,
+    wake: mpsc::Sender<()>,
+) {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
     let (reader, mut writer) = stream.into_split();
     let mut line = String::new();
@@ -209,7 +234,11 @@ async fn serve_control_client(agent: SharedAgent, stream: tokio::net::UnixStream
     let _ = writer.write_all(answer.as_bytes()).await;
 }
 
-async fn handle_control(agent: &SharedAgent, request: Request, wake: &mpsc::Sender<()>) -> Response {
+async fn handle_control(
+    agent: &SharedAgent,
+    request: Request,
+    wake: &mpsc::Sender<()>,
+) -> Response {
     match request {
         Request::Status => {
             let mut agent = agent.borrow_mut();
@@ -235,35 +264,67 @@ async fn handle_control(agent: &SharedAgent, request: Request, wake: &mpsc::Send
 }
 
 async fn start_connection_request_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(), String> {
-    let settings = session_runner::cr_settings(&agent.borrow());
-    let port = agent.borrow().config.cpe.cr_port;
-    let listener = match TcpListener::bind(("::", port)).await {
-        Ok(listener) => listener,
-        Err(_) => TcpListener::bind(("0.0.0.0", port))
-            .await
-            .map_err(|e| format!("connection request port {port}: {e}"))?,
-    };
+    let settings = agent.borrow().cr_settings();
+    let listener = bind_connection_request_listener(&settings).await?;
     info!(
         target: "cwmpd::cr",
-        "listening on port {port}, URL {}",
+        "listening on port {}, URL {}",
+        settings.port,
         agent.borrow().connection_request_url()
     );
     let (events_tx, mut events_rx) = mpsc::channel(16);
     let (settings_tx, settings_rx) = tokio::sync::watch::channel(settings);
-    agent.borrow_mut().model.set_cr_settings_sender(settings_tx);
-    tokio::task::spawn_local(crate::net::cr_server::serve(listener, settings_rx, events_tx));
+    agent.borrow_mut().cr_settings_tx = Some(settings_tx);
+    tokio::task::spawn_local(serve_connection_requests(listener, settings_rx, events_tx));
     let agent = agent.clone();
     tokio::task::spawn_local(async move {
         while let Some(request) = events_rx.recv().await {
             let mut agent = agent.borrow_mut();
             if agent.session_open {
-                info!(target: "cwmpd::cr", "connection request from {request:?} folded into the open session");
+                info!(target: "cwmpd::cr", "connection request from {} folded into the open session", request.peer);
                 continue;
             }
-            info!(target: "cwmpd::cr", "connection request from {request:?}");
+            info!(target: "cwmpd::cr", "connection request from {}", request.peer);
             agent.connection_requested();
             let _ = wake.try_send(());
         }
     });
     Ok(())
+}
+
+/// Dual-stack when the host has IPv6, IPv4 only otherwise.
+async fn bind_connection_request_listener(settings: &CrSettings) -> Result<TcpListener, String> {
+    match TcpListener::bind(settings.listen_addr()).await {
+        Ok(listener) => Ok(listener),
+        Err(_) => TcpListener::bind(("0.0.0.0", settings.port))
+            .await
+            .map_err(|e| format!("connection request port {}: {e}", settings.port)),
+    }
+}
+
+/// Serve until the settings name another port (rebind) or the daemon goes away.
+async fn serve_connection_requests(
+    mut listener: TcpListener,
+    settings: tokio::sync::watch::Receiver<CrSettings>,
+    events: mpsc::Sender<crate::net::cr_server::CrEvent>,
+) {
+    use crate::net::cr_server::ServeEnd;
+    loop {
+        match crate::net::cr_server::serve(listener, settings.clone(), events.clone()).await {
+            ServeEnd::ListenAddressChanged => {
+                let wanted = settings.borrow().clone();
+                match bind_connection_request_listener(&wanted).await {
+                    Ok(rebound) => listener = rebound,
+                    Err(message) => {
+                        error!(target: "cwmpd::cr", "{message}");
+                        return;
+                    }
+                }
+            }
+            end => {
+                warn!(target: "cwmpd::cr", "connection request server stopped: {end:?}");
+                return;
+            }
+        }
+    }
 }

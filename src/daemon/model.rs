@@ -49,7 +49,10 @@ fn uptime_secs() -> u64 {
 impl Model {
     pub fn open(paths: &Paths, config_file: &Path, state: &AgentState) -> Result<Model, String> {
         let read = |path: &str| std::fs::read_to_string(paths.resolve(path)).ok();
-        let system = SystemInfo::parse(read(BOARD_JSON).as_deref(), read(OPENWRT_RELEASE).as_deref());
+        let system = SystemInfo::parse(
+            read(BOARD_JSON).as_deref(),
+            read(OPENWRT_RELEASE).as_deref(),
+        );
         let mut engine = tr181::engine(system).map_err(|e| format!("data model: {e}"))?;
         if !state.attributes.is_null() {
             match serde_json::from_value(state.attributes.clone()) {
@@ -96,10 +99,11 @@ impl Model {
     }
 
     pub fn device_id(&mut self) -> DeviceIdStruct {
-        self.with_context(|engine, ctx| tr181::device_id(engine, ctx)).unwrap_or_else(|err| {
-            warn!(target: "cwmpd::datamodel", "DeviceId: {err}");
-            DeviceIdStruct::default()
-        })
+        self.with_context(|engine, ctx| tr181::device_id(engine, ctx))
+            .unwrap_or_else(|err| {
+                warn!(target: "cwmpd::datamodel", "DeviceId: {err}");
+                DeviceIdStruct::default()
+            })
     }
 
     /// The Inform's ParameterList: forced-inform parameters, then changed notified values.
@@ -161,7 +165,9 @@ impl Model {
 
     pub fn execute(&mut self, request: &AcsRequest) -> Result<CpeResponse, Fault> {
         let Some(outcome) = self.with_context(|engine, ctx| engine.handle(ctx, request)) else {
-            return Err(Fault::new(crate::cwmp::fault::FaultCode::MethodNotSupported));
+            return Err(Fault::new(
+                crate::cwmp::fault::FaultCode::MethodNotSupported,
+            ));
         };
         for package in outcome.effects.changed_packages {
             if package == CWMPD_PACKAGE {
@@ -179,9 +185,10 @@ impl Model {
             parameter_names: paths.to_vec(),
         };
         match self.execute(&request)? {
-            CpeResponse::GetParameterValuesResponse { parameter_list } => {
-                Ok(parameter_list.into_iter().map(|p| (p.name, p.value)).collect())
-            }
+            CpeResponse::GetParameterValuesResponse { parameter_list } => Ok(parameter_list
+                .into_iter()
+                .map(|p| (p.name, p.value))
+                .collect()),
             _ => Ok(Vec::new()),
         }
     }

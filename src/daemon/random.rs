@@ -39,6 +39,8 @@ mod tests {
     fn tokens_use_the_alphabet() {
         let token = token(24);
         assert_eq!(token.len(), 24);
-        assert!(token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     }
 }

@@ -6,14 +6,12 @@ use std::time::Instant;
 
 use log::{debug, info, warn};
 
-use super::agent::Agent;
 use super::SharedAgent;
 use crate::cwmp::codec::{self, Side};
 use crate::cwmp::fault::{Fault, FaultCode};
 use crate::cwmp::rpc::Envelope;
-use crate::cwmp::session::{Output, Outcome, Reply, Session, SessionSettings};
-use crate::net::acs_client::{AcsClient, AcsSettings};
-use crate::net::cr_server::CrSettings;
+use crate::cwmp::session::{Outcome, Output, Reply, Session, SessionSettings};
+use crate::net::acs_client::AcsSession;
 use crate::platform::Aftermath;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,38 +19,6 @@ pub enum AfterSession {
     Continue,
     /// The system is restarting (sandbox reboot): the daemon exits.
     Exit,
-}
-
-pub fn acs_settings(agent: &Agent) -> AcsSettings {
-    let acs = &agent.config.acs;
-    AcsSettings {
-        url: acs.url.clone(),
-        username: acs.username.clone(),
-        password: acs.password.clone(),
-        ca_file: non_empty_path(agent, &acs.ca_file),
-        client_cert: non_empty_path(agent, &acs.client_cert),
-        client_key: non_empty_path(agent, &acs.client_key),
-        system_ca_file: Some(agent.paths.resolve("/etc/ssl/certs/ca-certificates.crt")),
-        system_ca_dir: Some(agent.paths.resolve("/etc/ssl/certs")),
-        ..AcsSettings::default()
-    }
-}
-
-/// Configured file paths are router paths: under `--root` they live below the root.
-fn non_empty_path(agent: &Agent, path: &str) -> Option<std::path::PathBuf> {
-    (!path.is_empty()).then(|| agent.paths.resolve(path))
-}
-
-pub fn cr_settings(agent: &Agent) -> CrSettings {
-    let cpe = &agent.config.cpe;
-    CrSettings {
-        path: format!("/{}", agent.connection_request_path()),
-        username: cpe.cr_username.clone(),
-        password: cpe.cr_password.clone(),
-        rate_limit_per_hour: cpe.cr_rate_limit,
-        allow: cpe.cr_allow.clone(),
-        ..CrSettings::default()
-    }
 }
 
 fn millis_since(start: Instant) -> u64 {
@@ -65,8 +31,8 @@ pub async fn run_session(shared: &SharedAgent) -> AfterSession {
         let mut agent = shared.borrow_mut();
         agent.session_open = true;
         let (inform, requests) = agent.prepare_session();
-        let namespace = agent.config.acs.cwmp_namespace();
-        (inform, requests, acs_settings(&agent), namespace)
+        let namespace = crate::cwmp::types::CwmpNamespace::default();
+        (inform, requests, agent.acs_settings(), namespace)
     };
     info!(
         target: "cwmpd::session",
@@ -80,7 +46,7 @@ pub async fn run_session(shared: &SharedAgent) -> AfterSession {
     };
     let (mut session, outputs) = Session::start(0, inform, requests, &session_settings);
     let mut queue: VecDeque<Output> = outputs.into();
-    let mut client = match AcsClient::new(&settings) {
+    let mut client = match AcsSession::new(&settings) {
         Ok(client) => Some(client),
         Err(err) => {
             queue.clear();
@@ -115,10 +81,20 @@ pub async fn run_session(shared: &SharedAgent) -> AfterSession {
 }
 
 /// Post one envelope (or the empty POST) and hand the reply to the session.
-async fn post(client: &mut AcsClient, session: &mut Session, start: Instant, envelope: Option<Envelope>) -> Vec<Output> {
+async fn post(
+    client: &mut AcsSession,
+    session: &mut Session,
+    start: Instant,
+    envelope: Option<Envelope>,
+) -> Vec<Output> {
     let body = envelope.as_ref().map(codec::encode).unwrap_or_default();
     trace_envelope("CPE → ACS", &body);
-    let step = std::time::Duration::from_millis(session.next_deadline().unwrap_or(0).saturating_sub(millis_since(start)));
+    let step = std::time::Duration::from_millis(
+        session
+            .next_deadline()
+            .unwrap_or(0)
+            .saturating_sub(millis_since(start)),
+    );
     let result = tokio::time::timeout(step, client.post(body)).await;
     let now = millis_since(start);
     match result {
@@ -251,6 +227,9 @@ mod tests {
              <Password>***</Password><Username>bob</Username>"
         );
         assert_eq!(redact_passwords("no secrets"), "no secrets");
-        assert_eq!(redact_passwords("<Password></Password>"), "<Password></Password>");
+        assert_eq!(
+            redact_passwords("<Password></Password>"),
+            "<Password></Password>"
+        );
     }
 }

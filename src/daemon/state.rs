@@ -51,7 +51,8 @@ mod tests {
 
     #[test]
     fn old_or_partial_files_load_with_defaults() {
-        let state: AgentState = serde_json::from_str(r#"{"parameter_key":"k1","unknown":3}"#).unwrap();
+        let state: AgentState =
+            serde_json::from_str(r#"{"parameter_key":"k1","unknown":3}"#).unwrap();
         assert_eq!(state.parameter_key, "k1");
         assert_eq!(state.retry_count, 0);
         assert!(state.pending_events.is_empty());
@@ -60,7 +61,10 @@ mod tests {
     #[test]
     fn events_round_trip() {
         let mut state = AgentState::default();
-        let events = vec![EventStruct::new("1 BOOT", ""), EventStruct::new("M Reboot", "k")];
+        let events = vec![
+            EventStruct::new("1 BOOT", ""),
+            EventStruct::new("M Reboot", "k"),
+        ];
         state.set_events(&events);
         assert_eq!(state.events(), events);
         let json = serde_json::to_string(&state.pending_events).unwrap();
