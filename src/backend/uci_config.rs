@@ -86,7 +86,7 @@ impl ConfigBackend for UciConfig {
     ) -> Result<Option<String>, BackendError> {
         let file = self.file(package)?;
         Ok(match file.value(section, option) {
-            Some(value) => Some(value.items().collect::<Vec<_>>().join(" ")),
+            Some(value) => Some(value.items().join(" ")),
             None => None,
         })
     }

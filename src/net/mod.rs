@@ -1,4 +1,5 @@
-//! Network edges: ACS HTTP client and connection-request server.
+//! Network edges: the ACS HTTP client and the connection-request server (TR-069 §3.2, §3.4).
 
 pub mod acs_client;
 pub mod cr_server;
+pub mod tls;
