@@ -108,8 +108,10 @@ impl ConfigBackend for UciConfig {
     }
 
     fn delete(&mut self, package: &str, section: &str, option: &str) -> Result<(), BackendError> {
-        self.file(package)?.delete_option(section, option);
-        Ok(())
+        self.file(package)?
+            .delete_option(section, option)
+            .map(|_| ())
+            .map_err(|e| uci_error(package, e))
     }
 
     fn add_section(
@@ -125,8 +127,10 @@ impl ConfigBackend for UciConfig {
     }
 
     fn delete_section(&mut self, package: &str, name: &str) -> Result<(), BackendError> {
-        self.file(package)?.delete_section(name);
-        Ok(())
+        self.file(package)?
+            .delete_section(name)
+            .map(|_| ())
+            .map_err(|e| uci_error(package, e))
     }
 
     /// Stage the package's changes in cwmpd's delta directory, then commit them atomically

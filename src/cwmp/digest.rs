@@ -168,10 +168,14 @@ impl<'a> Cursor<'a> {
         if self.peek() == Some(b'=') {
             self.pos += 1;
             self.skip_whitespace();
-            let value = if self.peek() == Some(b'"') {
-                self.quoted_string()
-            } else {
-                Some(self.token().to_string()).filter(|v| !v.is_empty())
+            let value = match self.peek() {
+                Some(b'"') => self.quoted_string(),
+                Some(b'=') | None => None,
+                Some(_) => {
+                    // A token, leniently: some servers leave base64 nonces unquoted.
+                    let raw = self.skip_while(|b| is_tchar(b) || b"/:@?[]=".contains(&b));
+                    Some(String::from_utf8_lossy(raw).into_owned()).filter(|v| !v.is_empty())
+                }
             };
             if value.is_some() {
                 return value;
@@ -738,6 +742,59 @@ mod tests {
         for sample in samples {
             let verification = server.verify(sample, GET_ROOT, CREDS, Duration::ZERO);
             assert!(matches!(verification, Verification::Rejected(_)));
+        }
+    }
+
+    #[test]
+    fn tolerates_unquoted_base64_values() {
+        let items = parse_challenges("Digest realm=r, nonce=ab/c+d==, qop=auth");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].param("nonce"), Some("ab/c+d=="));
+        assert_eq!(items[0].param("qop"), Some("auth"));
+    }
+
+    /// A cheap deterministic fuzz: random strings over the characters that matter.
+    #[test]
+    fn random_input_never_panics() {
+        const ALPHABET: &[&str] = &[
+            "Digest",
+            "Basic",
+            " ",
+            ",",
+            "=",
+            "\"",
+            "\\",
+            "realm",
+            "nonce",
+            "a",
+            "é",
+            "\t",
+            "/",
+            "uri",
+            "nc",
+            "00000001",
+            "response",
+            "qop",
+            "auth",
+            "\u{1F600}",
+            "==",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut server = server();
+        for _ in 0..5000 {
+            let length = next() % 24;
+            let text: String = (0..length)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let _ = parse_challenges(&text);
+            let _ = parse_credentials(&text);
+            let _ = server.verify(&text, GET_ROOT, CREDS, Duration::ZERO);
         }
     }
 

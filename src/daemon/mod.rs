@@ -20,8 +20,8 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::cli::Args;
-use crate::net::cr_server::CrSettings;
 use crate::cwmp::types::EventStruct;
+use crate::net::cr_server::CrSettings;
 use agent::Agent;
 use control::{Request, Response};
 
@@ -263,7 +263,10 @@ async fn handle_control(
     }
 }
 
-async fn start_connection_request_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(), String> {
+async fn start_connection_request_server(
+    agent: &SharedAgent,
+    wake: mpsc::Sender<()>,
+) -> Result<(), String> {
     let settings = agent.borrow().cr_settings();
     let listener = bind_connection_request_listener(&settings).await?;
     info!(
