@@ -73,8 +73,8 @@ fn bootstrap_session_with_names_values_and_a_set() {
     let session = acs.wait_session(1, WAIT).unwrap();
 
     assert_eq!(session.event_codes(), ["0 BOOTSTRAP", "1 BOOT"]);
-    assert_eq!(session.inform.text_of("RetryCount").as_deref(), Some("0"));
-    assert_eq!(session.inform.text_of("MaxEnvelopes").as_deref(), Some("1"));
+    assert_eq!(session.inform.text_of("RetryCount"), Some("0"));
+    assert_eq!(session.inform.text_of("MaxEnvelopes"), Some("1"));
     assert_eq!(
         session.inform_value("Device.ManagementServer.ConnectionRequestURL"),
         Some(format!("http://127.0.0.1:{port}/cr"))
@@ -192,8 +192,8 @@ fn genieacs_messages_are_answered() {
 
     let r = session.responses();
     assert_eq!(r.len(), 7);
-    assert_eq!(r[0].method().as_deref(), Some("GetParameterNamesResponse"));
-    assert_eq!(r[0].id().as_deref(), Some("1a20e41d5dc0000"));
+    assert_eq!(r[0].method(), "GetParameterNamesResponse");
+    assert_eq!(r[0].id(), Some("1a20e41d5dc0000"));
     assert!(r[0]
         .param_infos()
         .contains(&("Device.DeviceInfo.UpTime".to_string(), false)));
@@ -253,9 +253,9 @@ fn unknown_and_malformed_requests_get_faults() {
     let r = session.responses();
     let unknown = r[0].fault().unwrap();
     assert_eq!((unknown.soap_code.as_str(), unknown.code), ("Server", 9000));
-    assert_eq!(r[0].id().as_deref(), Some("u-1"));
+    assert_eq!(r[0].id(), Some("u-1"));
     assert_eq!(r[1].fault().unwrap().code, 9003);
-    assert_eq!(r[1].id().as_deref(), Some("u-2"));
+    assert_eq!(r[1].id(), Some("u-2"));
     assert_eq!(r[2].fault().unwrap().code, 9002);
     assert_eq!(r[3].fault().unwrap().code, 9005);
     acs.validate_cpe_bodies().unwrap();
@@ -292,7 +292,9 @@ fn session_cookie_binds_posts_over_separate_connections() {
     let mut connections: Vec<u64> = records.iter().map(|r| r.conn).collect();
     connections.dedup();
     assert_eq!(connections.len(), 4, "each POST on its own connection");
-    assert!(records[1..].iter().all(|r| r.cookie == session.cookie));
+    assert!(records[1..]
+        .iter()
+        .all(|r| r.cookie.as_deref() == Some(session.cookie.as_str())));
     assert_eq!(session.response(1).method_list().len(), 10);
     finish(&acs);
 }
@@ -341,10 +343,7 @@ fn wrong_acs_password_fails_and_is_reported() {
     let status = wait_status(&cpe, |s| s["sessions_failed"].as_u64() >= Some(1));
     assert_eq!(status["last_outcome"], "failed");
     let error = status["last_error"].as_str().unwrap();
-    assert!(
-        error.contains("401") || error.to_lowercase().contains("unauthorized"),
-        "{error}"
-    );
+    assert_eq!(error, "HTTP 401: the ACS refused our credentials");
     assert!(acs.sessions().is_empty());
 }
 
@@ -439,12 +438,12 @@ fn failed_sessions_are_retried_inside_the_spec_window() {
     let acs = TestAcs::start(AcsConfig::new().rule(When::Informs(1..=2), Inject::Status(503)));
     let _cpe = start_cpe_scaled(&cwmpd_uci(&acs.url(), free_port(), "", ""), "0.05");
     let session = acs.wait_session(1, WAIT).unwrap();
-    assert_eq!(session.inform.text_of("RetryCount").as_deref(), Some("2"));
+    assert_eq!(session.inform.text_of("RetryCount"), Some("2"));
     assert_eq!(session.event_codes(), ["0 BOOTSTRAP", "1 BOOT"]);
     let informs: Vec<_> = acs
         .records()
         .into_iter()
-        .filter(|r| r.envelope.as_ref().and_then(|e| e.method()).as_deref() == Some("Inform"))
+        .filter(|r| r.envelope.as_ref().map(|e| e.method()) == Some("Inform"))
         .collect();
     assert_eq!(informs.len(), 3);
     let retry_counts: Vec<_> = informs
@@ -544,7 +543,8 @@ fn kill_during_a_session_keeps_the_events() {
     );
 
     cpe.spawn();
-    let session = acs.wait_session(1, WAIT).unwrap();
+    // The ACS counts the abandoned one as session 1.
+    let session = acs.wait_session(2, WAIT).unwrap();
     assert_eq!(session.event_codes(), ["0 BOOTSTRAP", "1 BOOT"]);
     let status = wait_status(&cpe, |s| s["sessions_completed"].as_u64() == Some(1));
     assert_eq!(status["pending_events"], serde_json::json!([]));
@@ -559,10 +559,7 @@ fn reboot_rpc_reboots_and_reports_m_reboot() {
     let acs = TestAcs::start(AcsConfig::new().session(vec![AcsRpc::reboot("reboot-key-7")]));
     let mut cpe = start_cpe(&cwmpd_uci(&acs.url(), free_port(), "", ""));
     let first = acs.wait_session(1, WAIT).unwrap();
-    assert_eq!(
-        first.response(0).method().as_deref(),
-        Some("RebootResponse")
-    );
+    assert_eq!(first.response(0).method(), "RebootResponse");
     assert!(
         cpe.wait_exit(WAIT).is_some(),
         "the sandbox reboot exits the agent"

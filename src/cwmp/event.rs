@@ -4,7 +4,8 @@
 //! - *Single* events ("1 BOOT", "2 PERIODIC", …) appear at most once in an Inform however often
 //!   they happened; *multiple* events ("M Reboot", "M Download", …) appear once per CommandKey.
 //! - Adding "0 BOOTSTRAP" discards every event queued before it: they were meant for an ACS
-//!   relationship that no longer exists (new ACS URL, factory reset).
+//!   relationship that no longer exists (new ACS URL, factory reset). While it is pending, adding
+//!   it again changes nothing.
 //! - Events are delivered when the InformResponse arrives. Until then they stay queued, except
 //!   those the spec lets go when a session fails ("6 CONNECTION REQUEST") or when the CPE
 //!   reboots ("1 BOOT" is raised anew, "4 VALUE CHANGE" and "8 DIAGNOSTICS COMPLETE" refer to
@@ -98,9 +99,12 @@ impl EventQueue {
     /// queue changed (so the caller persists only real changes).
     pub fn add(&mut self, event: EventStruct) -> bool {
         if event.event_code == BOOTSTRAP {
-            let changed = self.events.len() != 1 || self.events[0] != event;
+            // Already pending: the events queued after it belong to the same (new) ACS.
+            if self.contains(BOOTSTRAP) {
+                return false;
+            }
             self.events = vec![event];
-            return changed;
+            return true;
         }
         let duplicate = if policy(&event.event_code).multiple {
             self.events.contains(&event)
@@ -178,7 +182,9 @@ mod tests {
         assert!(queue.add(EventStruct::new(BOOTSTRAP, "")));
         assert!(queue.add(EventStruct::new(BOOT, "")));
         assert_eq!(codes(&queue), [(BOOTSTRAP, ""), (BOOT, "")]);
-        assert!(!queue.add(EventStruct::new(BOOTSTRAP, "")) || queue.events().len() == 1);
+        // A BOOTSTRAP that is still pending keeps what was queued after it.
+        assert!(!queue.add(EventStruct::new(BOOTSTRAP, "")));
+        assert_eq!(codes(&queue), [(BOOTSTRAP, ""), (BOOT, "")]);
     }
 
     #[test]

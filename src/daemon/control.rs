@@ -146,10 +146,8 @@ fn print_response(command: &Command, response: &Response) -> i32 {
             }
             print!("{out}");
         }
-        Command::Set(_) => {
-            if response.set_status == Some(1) {
-                println!("applied; takes effect after a restart");
-            }
+        Command::Set(_) if response.set_status == Some(1) => {
+            println!("applied; takes effect after a restart");
         }
         Command::Status => {
             let status = response.status.clone().unwrap_or_default();

@@ -99,11 +99,10 @@ impl Model {
     }
 
     pub fn device_id(&mut self) -> DeviceIdStruct {
-        self.with_context(|engine, ctx| tr181::device_id(engine, ctx))
-            .unwrap_or_else(|err| {
-                warn!(target: "cwmpd::datamodel", "DeviceId: {err}");
-                DeviceIdStruct::default()
-            })
+        self.with_context(tr181::device_id).unwrap_or_else(|err| {
+            warn!(target: "cwmpd::datamodel", "DeviceId: {err}");
+            DeviceIdStruct::default()
+        })
     }
 
     /// The Inform's ParameterList: forced-inform parameters, then changed notified values.

@@ -93,7 +93,7 @@ impl fmt::Display for AcsError {
             AcsError::Connect(detail) => write!(f, "cannot connect to the ACS: {detail}"),
             AcsError::Tls(detail) => write!(f, "TLS handshake with the ACS failed: {detail}"),
             AcsError::Timeout => f.write_str("the ACS did not answer in time"),
-            AcsError::Unauthorized => f.write_str("the ACS refused our credentials"),
+            AcsError::Unauthorized => f.write_str("HTTP 401: the ACS refused our credentials"),
             AcsError::HttpStatus(code) => write!(f, "the ACS answered HTTP {code}"),
             AcsError::TooManyRedirects => {
                 write!(f, "the ACS redirected more than {MAX_REDIRECTS} times")
