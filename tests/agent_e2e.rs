@@ -605,3 +605,76 @@ fn a_new_acs_url_means_bootstrap_and_a_restart_is_not_a_boot() {
     finish(&acs);
     finish(&other);
 }
+
+#[test]
+fn value_changes_are_notified_actively_and_passively() {
+    let acs = TestAcs::start(AcsConfig::new().session(vec![
+        AcsRpc::spa_notification("Device.ManagementServer.PeriodicInformInterval", 2),
+        AcsRpc::spa_notification("Device.ManagementServer.CWMPRetryMinimumWaitInterval", 1),
+        AcsRpc::gpa(&["Device.ManagementServer.PeriodicInformInterval"]),
+    ]));
+    let cpe = start_cpe(&cwmpd_uci(&acs.url(), free_port(), "", ""));
+    let first = acs.wait_session(1, WAIT).unwrap();
+    assert_eq!(first.response(0).method(), "SetParameterAttributesResponse");
+    let attributes = first.response(2).param_attributes();
+    assert_eq!(attributes.len(), 1);
+    assert_eq!(
+        attributes[0].name,
+        "Device.ManagementServer.PeriodicInformInterval"
+    );
+    assert_eq!(attributes[0].notification, "2");
+    assert!(attributes[0].access_list.is_empty());
+    wait_status(&cpe, |s| s["sessions_completed"].as_u64() == Some(1));
+
+    // A passive parameter changed by LuCI (file edit + reload): no session of its own.
+    let config = cpe.read_file("/etc/config/cwmpd").unwrap();
+    cpe.write_file(
+        "/etc/config/cwmpd",
+        &config.replace(
+            "config acs 'acs'\n",
+            "config acs 'acs'\n\toption retry_min_wait '9'\n",
+        ),
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(cpe.pid().unwrap() as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        acs.sessions().len(),
+        1,
+        "passive changes wait for the next Inform"
+    );
+
+    // An active one changed on the device: a session at once, carrying both changes.
+    let out = cpe.cli(&["set", "Device.ManagementServer.PeriodicInformInterval=777"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let second = acs.wait_session(2, WAIT).unwrap();
+    assert_eq!(second.event_codes(), ["4 VALUE CHANGE"]);
+    assert_eq!(
+        second
+            .inform_value("Device.ManagementServer.PeriodicInformInterval")
+            .as_deref(),
+        Some("777")
+    );
+    assert_eq!(
+        second
+            .inform_value("Device.ManagementServer.CWMPRetryMinimumWaitInterval")
+            .as_deref(),
+        Some("9")
+    );
+    // Delivered: the next session carries no value change.
+    cpe.cli(&["inform"]);
+    let third = acs.wait_session(3, WAIT).unwrap();
+    assert_eq!(third.event_codes(), ["6 CONNECTION REQUEST"]);
+    assert_eq!(
+        third.inform_value("Device.ManagementServer.CWMPRetryMinimumWaitInterval"),
+        None
+    );
+    finish(&acs);
+}

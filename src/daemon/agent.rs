@@ -323,6 +323,18 @@ impl Agent {
         wait
     }
 
+    /// Look for changed values of notified parameters: an active one starts a session
+    /// ("4 VALUE CHANGE", TR-069 A.3.2.4); passive ones wait for the next Inform.
+    pub fn poll_notifications(&mut self) {
+        let cr_url = self.connection_request_url();
+        let parameter_key = self.state.get().parameter_key.clone();
+        self.model.set_runtime(&cr_url, &parameter_key);
+        if self.model.poll_value_changes() {
+            info!(target: "cwmpd::notify", "active notification: 4 VALUE CHANGE");
+            self.raise(EventStruct::new(event::VALUE_CHANGE, ""));
+        }
+    }
+
     /// A connection request was accepted while no session was open.
     pub fn connection_requested(&mut self) {
         self.raise(EventStruct::new(event::CONNECTION_REQUEST, ""));
@@ -340,19 +352,27 @@ impl Agent {
         let cr_url = self.connection_request_url();
         self.model
             .set_runtime(&cr_url, &self.state.get().parameter_key);
+        let parameter_list = self.model.inform_parameters();
+        if self.model.has_value_changes() {
+            // Passive (and not yet sent active) notifications ride on this Inform (A.3.3.1).
+            self.raise(EventStruct::new(event::VALUE_CHANGE, ""));
+        }
         let inform = Inform {
             device_id: self.model.device_id(),
             event: self.events.events().to_vec(),
             max_envelopes: 1,
             current_time: format_datetime(now),
             retry_count: self.state.get().retry_count,
-            parameter_list: self.model.inform_parameters(),
+            parameter_list,
         };
         (inform, Vec::new())
     }
 
     pub fn events_delivered(&mut self, sent: &[EventStruct]) {
         self.events.delivered(sent);
+        if sent.iter().any(|e| e.event_code == event::VALUE_CHANGE) {
+            self.model.value_changes_delivered();
+        }
         let bootstrap = sent.iter().any(|e| e.event_code == event::BOOTSTRAP);
         let url = self.config.acs.url.clone();
         self.state.update(|s| {
@@ -440,6 +460,11 @@ impl Agent {
             other if Model::handles(&other) => {
                 let result = self.model.execute(&other);
                 self.after_model_change();
+                if matches!(other, AcsRequest::SetParameterAttributes { .. }) {
+                    // Newly watched parameters get their baseline now, so a change made
+                    // before the next poll is still reported.
+                    self.poll_notifications();
+                }
                 result
             }
             other => Err(Fault::with_string(
@@ -460,6 +485,25 @@ impl Agent {
         self.save_state();
         if self.model.take_config_changed() {
             self.reload_config();
+        }
+    }
+
+    /// One reload of the services whose UCI packages the data model changed (what
+    /// `reload_config` does), or nothing.
+    pub fn reload_actions(&mut self) -> Vec<Action> {
+        let packages = self.model.take_changed_packages();
+        if packages.is_empty() {
+            return Vec::new();
+        }
+        vec![Action::ReloadConfig { packages }]
+    }
+
+    /// Apply pending service reloads now (a local change outside any session).
+    pub fn reload_services_now(&mut self) {
+        for action in self.reload_actions() {
+            if let Err(err) = self.platform.perform(&action) {
+                warn!(target: "cwmpd::daemon", "{action:?} failed: {err}");
+            }
         }
     }
 

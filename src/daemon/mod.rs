@@ -27,6 +27,10 @@ use control::{Request, Response};
 
 pub type SharedAgent = Rc<RefCell<Agent>>;
 
+/// How often notified parameters are compared with their last reported values when nothing
+/// else (a local change, a reload) prompted a look.
+const NOTIFICATION_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// `cwmpd` without a command: run the agent until SIGTERM (or a sandbox reboot).
 pub fn run(args: &Args) -> i32 {
     let paths = crate::platform::Paths::new(&args.root);
@@ -126,6 +130,9 @@ fn handle_model_request(agent: &mut Agent, request: Request) -> Response {
                 ..Response::ok()
             });
             agent.after_model_change();
+            if !agent.session_open {
+                agent.reload_services_now();
+            }
             result
         }
         _ => Ok(Response::error("not a data-model request")),
@@ -161,6 +168,9 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         return 1;
     };
     info!(target: "cwmpd::daemon", "started (ACS {})", agent.borrow().config.acs.url);
+    // Fallback polling for notified values that no event tells us about.
+    let mut notification_poll = tokio::time::interval(NOTIFICATION_POLL);
+    notification_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         agent.borrow_mut().tick();
         if agent.borrow().session_due() {
@@ -173,10 +183,15 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         let wait = agent.borrow().time_until_next();
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            Some(()) = wake_rx.recv() => {}
+            _ = notification_poll.tick() => agent.borrow_mut().poll_notifications(),
+            Some(()) = wake_rx.recv() => agent.borrow_mut().poll_notifications(),
             _ = sigterm.recv() => break,
             _ = sigint.recv() => break,
-            _ = sighup.recv() => agent.borrow_mut().reload_config(),
+            _ = sighup.recv() => {
+                let mut agent = agent.borrow_mut();
+                agent.reload_config();
+                agent.poll_notifications();
+            }
         }
     }
     info!(target: "cwmpd::daemon", "stopped");

@@ -168,13 +168,7 @@ impl Model {
                 crate::cwmp::fault::FaultCode::MethodNotSupported,
             ));
         };
-        for package in outcome.effects.changed_packages {
-            if package == CWMPD_PACKAGE {
-                self.config_changed = true;
-            } else if !self.changed_packages.contains(&package) {
-                self.changed_packages.push(package);
-            }
-        }
+        self.note_changed_packages(outcome.effects.changed_packages);
         outcome.response
     }
 
@@ -192,22 +186,31 @@ impl Model {
         }
     }
 
-    /// `cwmpd set`: one SetParameterValues (all or nothing), with no ParameterKey change.
+    /// `cwmpd set`: one SetParameterValues (all or nothing) made on the device itself: the
+    /// ParameterKey stays, and notified parameters report the change.
     pub fn set_values(&mut self, values: &[(String, String)]) -> Result<u8, Fault> {
-        let request = AcsRequest::SetParameterValues {
-            parameter_list: values
-                .iter()
-                .map(|(name, value)| ParameterValueStruct {
-                    name: name.clone(),
-                    value: value.clone(),
-                    xsd_type: XsdType::Other(String::new()),
-                })
-                .collect(),
-            parameter_key: self.runtime.parameter_key.clone(),
-        };
-        match self.execute(&request)? {
-            CpeResponse::SetParameterValuesResponse { status } => Ok(status),
-            _ => Ok(0),
+        let parameter_list: Vec<ParameterValueStruct> = values
+            .iter()
+            .map(|(name, value)| ParameterValueStruct {
+                name: name.clone(),
+                value: value.clone(),
+                xsd_type: XsdType::Other(String::new()),
+            })
+            .collect();
+        let committed = self
+            .with_context(|engine, ctx| engine.set_parameter_values_locally(ctx, &parameter_list))
+            .map_err(Fault::from)?;
+        self.note_changed_packages(committed.effects.changed_packages);
+        Ok(committed.status)
+    }
+
+    fn note_changed_packages(&mut self, packages: Vec<String>) {
+        for package in packages {
+            if package == CWMPD_PACKAGE {
+                self.config_changed = true;
+            } else if !self.changed_packages.contains(&package) {
+                self.changed_packages.push(package);
+            }
         }
     }
 

@@ -201,7 +201,8 @@ fn finish(shared: &SharedAgent, outcome: &Outcome, inform_delivered: bool) {
 fn after_session(shared: &SharedAgent) -> AfterSession {
     let mut agent = shared.borrow_mut();
     agent.session_open = false;
-    let actions = std::mem::take(&mut agent.after_session);
+    let mut actions = agent.reload_actions();
+    actions.append(&mut agent.after_session);
     for action in actions {
         info!(target: "cwmpd::daemon", "system action: {action:?}");
         match agent.platform().perform(&action) {

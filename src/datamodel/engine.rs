@@ -263,6 +263,21 @@ impl Engine {
         Ok(committed)
     }
 
+    /// SetParameterValues made on the device itself (`cwmpd set`): the same validation and
+    /// transaction, but the ParameterKey stays as it is and notified parameters report the
+    /// change like any change the ACS did not make (TR-069 A.3.2.4).
+    pub fn set_parameter_values_locally(
+        &mut self,
+        ctx: &mut Context<'_>,
+        parameter_list: &[ParameterValueStruct],
+    ) -> Result<Committed, Error> {
+        let parameter_key = ctx.runtime.parameter_key.clone();
+        let baseline = self.baseline.clone();
+        let committed = self.set_parameter_values(ctx, parameter_list, &parameter_key)?;
+        self.baseline = baseline;
+        Ok(committed)
+    }
+
     /// AddObject (A.3.2.6) on a writable multi-instance object (`Device.X.Table.`).
     pub fn add_object(
         &mut self,
