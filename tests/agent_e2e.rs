@@ -678,3 +678,56 @@ fn value_changes_are_notified_actively_and_passively() {
     );
     finish(&acs);
 }
+
+#[test]
+fn command_line_works_on_the_root_without_a_daemon() {
+    let cpe = CpeProcess::new(&cwmpd_uci("http://127.0.0.1:9/", free_port(), "", ""));
+    let out = cpe.cli(&[
+        "get",
+        "Device.DeviceInfo.Manufacturer",
+        "Device.ManagementServer.URL",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Device.DeviceInfo.Manufacturer = OpenWrt\nDevice.ManagementServer.URL = http://127.0.0.1:9/\n"
+    );
+
+    let out = cpe.cli(&["set", "Device.ManagementServer.PeriodicInformInterval=0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "cwmpd: fault 9003 Invalid arguments\n  Device.ManagementServer.PeriodicInformInterval: fault 9007 \
+         invalid parameter value for Device.ManagementServer.PeriodicInformInterval: 0 is outside the range \
+         1..4294967295\n"
+    );
+    let out = cpe.cli(&["get", "Device.Nope."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("cwmpd: fault 9005 "));
+
+    let out = cpe.cli(&[
+        "set",
+        "Device.ManagementServer.URL=http://acs.example:7547/",
+    ]);
+    assert!(out.status.success());
+    assert!(cpe
+        .read_file("/etc/config/cwmpd")
+        .unwrap()
+        .contains("\toption url 'http://acs.example:7547/'\n"));
+
+    let out = cpe.cli(&["inform", "2 PERIODIC"]);
+    assert!(out.status.success());
+    let out = cpe.cli(&["status"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["daemon_running"], false);
+    // The new ACS URL queued 0 BOOTSTRAP; the requested event follows it.
+    assert_eq!(
+        status["pending_events"],
+        serde_json::json!(["0 BOOTSTRAP", "2 PERIODIC"])
+    );
+    assert_eq!(status["acs_url"], "http://acs.example:7547/");
+}
