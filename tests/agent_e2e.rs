@@ -731,3 +731,37 @@ fn command_line_works_on_the_root_without_a_daemon() {
     );
     assert_eq!(status["acs_url"], "http://acs.example:7547/");
 }
+
+#[test]
+fn connection_request_during_a_session_is_folded_into_it() {
+    // The ACS holds its answer to the empty POST for a while: the session stays open.
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .rule(When::Post(2), Inject::Delay(Duration::from_millis(1500)))
+            .session(vec![AcsRpc::gpv(&["Device.DeviceInfo.UpTime"])]),
+    );
+    let port = free_port();
+    let _cpe = start_cpe(&cwmpd_uci(&acs.url(), port, "", ""));
+    acs.wait_requests(2, WAIT).unwrap();
+    let url = format!("http://127.0.0.1:{port}/cr");
+    assert_eq!(
+        connection_request(&url, CR_USER, CR_PASS, DigestAlgorithm::Md5).unwrap(),
+        200
+    );
+    acs.wait_session(1, WAIT).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        acs.sessions().len(),
+        1,
+        "no second session for a folded request"
+    );
+
+    // After the session, a connection request opens a new one.
+    assert_eq!(
+        connection_request(&url, CR_USER, CR_PASS, DigestAlgorithm::Md5).unwrap(),
+        200
+    );
+    let second = acs.wait_session(2, WAIT).unwrap();
+    assert_eq!(second.event_codes(), ["6 CONNECTION REQUEST"]);
+    finish(&acs);
+}
