@@ -14,8 +14,10 @@ build:
 release:
 	$(CARGO) build --release
 
+# `cargo run --example` does not build the bin target the example drives: build it first.
 demo:
-	$(CARGO) run --quiet --example demo
+	@$(CARGO) build --quiet --bin cwmpd
+	@$(CARGO) run --quiet --example demo
 
 # Every test: formatting, clippy, unit and integration tests (integration tests validate every
 # envelope the agent emits with $(BBF)/validate-cwmp.sh, so xmllint must be installed).

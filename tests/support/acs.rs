@@ -123,6 +123,11 @@ impl TestAcs {
         self.port
     }
 
+    /// Time since the ACS started: the clock of the transcript's timestamps.
+    pub fn elapsed(&self) -> Duration {
+        self.shared.started.elapsed()
+    }
+
     pub fn alt_port(&self) -> u16 {
         self.alt_port
     }

@@ -29,6 +29,7 @@ pub mod acs;
 pub mod config;
 pub mod cpe;
 pub mod cr;
+pub mod demo;
 pub mod digest;
 mod engine;
 pub mod fixtures;

@@ -1,12 +1,17 @@
 //! A readable transcript: each HTTP exchange as one or a few lines, e.g.
 //!
 //! ```text
-//!   0.004s c1 CPE → ACS  Inform  events: 0 BOOTSTRAP, 1 BOOT  params: 7
-//!             ACS → CPE  InformResponse  (session 1, cookie set)
-//!   0.009s c1 CPE → ACS  (empty POST)
-//!             ACS → CPE  GetParameterValues Device.DeviceInfo.
-//!   0.015s c1 CPE → ACS  GetParameterValuesResponse  Device.DeviceInfo.Manufacturer = OpenWrt
-//!             ACS → CPE  204 No Content  (session 1 complete)
+//!   0.004s c1  CPE → ACS  Inform  events: 0 BOOTSTRAP, 1 BOOT  params: 7
+//!                         DeviceId: OpenWrt C006C3 tplink,archer-c7-v5 C006C35A1E90
+//!                         Device.RootDataModelVersion = 2.19
+//!                         …
+//!              ACS → CPE  InformResponse  (session 1, cookie set)
+//!   0.009s c1  CPE → ACS  (empty POST)
+//!              ACS → CPE  GetParameterValues  Device.DeviceInfo.Manufacturer
+//!   0.015s c1  CPE → ACS  GetParameterValuesResponse  Device.DeviceInfo.Manufacturer = OpenWrt
+//!              ACS → CPE  SetParameterValues  Device.ManagementServer.PeriodicInformInterval = 3600 (xsd:unsignedInt)  key: "k1"
+//!   0.017s c1  CPE → ACS  SetParameterValuesResponse  Status=0 (applied)
+//!              ACS → CPE  204 No Content  (session 1 complete)
 //! ```
 
 use super::http;
@@ -134,13 +139,16 @@ fn challenge_summary(value: &str) -> String {
 pub fn summarize(envelope: &Envelope) -> (String, Vec<String>) {
     let method = envelope.method().to_string();
     let (args, details) = match method.as_str() {
-        "Inform" => (inform_args(envelope), vec![]),
+        "Inform" => (inform_args(envelope), inform_details(envelope)),
         "InformResponse" => (String::new(), vec![]),
         "Fault" => fault_lines(envelope),
         "GetParameterValuesResponse" => values_lines(envelope, false),
         "SetParameterValues" => values_lines(envelope, true),
         "GetParameterNamesResponse" => names_lines(envelope),
         "GetParameterAttributesResponse" | "SetParameterAttributes" => attribute_lines(envelope),
+        "SetParameterValuesResponse" | "AddObjectResponse" | "DeleteObjectResponse" => {
+            (status_args(envelope), vec![])
+        }
         _ => (generic_args(envelope), vec![]),
     };
     let mut summary = if args.is_empty() {
@@ -177,6 +185,55 @@ fn inform_args(envelope: &Envelope) -> String {
     args
 }
 
+/// The DeviceId on one line, then the Inform's parameters.
+fn inform_details(envelope: &Envelope) -> Vec<String> {
+    let id: Vec<&str> = ["Manufacturer", "OUI", "ProductClass", "SerialNumber"]
+        .into_iter()
+        .filter_map(|field| envelope.device_id(field))
+        .collect();
+    let mut lines = Vec::new();
+    if !id.is_empty() {
+        lines.push(format!("DeviceId: {}", id.join(" ")));
+    }
+    lines.extend(
+        envelope
+            .param_values()
+            .into_iter()
+            .map(|p| format!("{} = {}", p.name, shown(&p.value))),
+    );
+    capped(lines)
+}
+
+/// A value as the transcript shows it: `""` for an empty one.
+fn shown(value: &str) -> &str {
+    if value.is_empty() {
+        "\"\""
+    } else {
+        value
+    }
+}
+
+/// `Status=0 (applied)` for Set/Add/Delete responses (TR-069 A.3.2.1), plus any other leaf
+/// arguments (InstanceNumber).
+fn status_args(envelope: &Envelope) -> String {
+    let args = generic_args(envelope);
+    let meaning = match envelope.status() {
+        Some(0) => " (applied)",
+        Some(1) => " (committed, not yet applied)",
+        _ => "",
+    };
+    match args.find("Status=") {
+        Some(start) => {
+            let end = args[start..]
+                .find("  ")
+                .map(|i| start + i)
+                .unwrap_or(args.len());
+            format!("{}{meaning}{}", &args[..end], &args[end..])
+        }
+        None => args,
+    }
+}
+
 fn fault_lines(envelope: &Envelope) -> (String, Vec<String>) {
     let Some(fault) = envelope.fault() else {
         return ("(SOAP Fault without CWMP detail)".into(), vec![]);
@@ -203,8 +260,8 @@ fn values_lines(envelope: &Envelope, with_types: bool) -> (String, Vec<String>) 
         .param_values()
         .into_iter()
         .map(|p| match (&p.xsi_type, with_types) {
-            (Some(t), true) => format!("{} = {} ({t})", p.name, p.value),
-            _ => format!("{} = {}", p.name, p.value),
+            (Some(t), true) => format!("{} = {} ({t})", p.name, shown(&p.value)),
+            _ => format!("{} = {}", p.name, shown(&p.value)),
         })
         .collect();
     let key = envelope
