@@ -535,6 +535,7 @@ impl Agent {
 
     pub fn refresh_status(&mut self) {
         self.status.acs_url = self.config.acs.url.clone();
+        self.status.connection_request_url = self.connection_request_url();
         self.status.retry_count = self.state.get().retry_count;
         self.status.pending_events = self
             .events

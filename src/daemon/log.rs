@@ -43,8 +43,11 @@ fn syslog_priority(level: Level) -> u8 {
 }
 
 impl Log for Logger {
+    /// cwmpd's own subsystems log at the configured level; libraries (reqwest, hyper, rustls,
+    /// cookie_store…) only warnings and errors — at debug level some of them print cookies.
     fn enabled(&self, metadata: &Metadata) -> bool {
-        metadata.level() <= log::max_level()
+        let own = metadata.target().starts_with("cwmpd");
+        metadata.level() <= log::max_level() && (own || metadata.level() <= Level::Warn)
     }
 
     fn log(&self, record: &Record) {
@@ -72,4 +75,31 @@ impl Log for Logger {
     }
 
     fn flush(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enabled(target: &str, level: Level) -> bool {
+        log::set_max_level(LevelFilter::Trace);
+        let logger = Logger { syslog: None };
+        logger.enabled(&Metadata::builder().target(target).level(level).build())
+    }
+
+    #[test]
+    fn libraries_only_log_warnings() {
+        assert!(enabled("cwmpd::session", Level::Trace));
+        assert!(!enabled("cookie_store::cookie_store", Level::Debug));
+        assert!(!enabled("reqwest::connect", Level::Info));
+        assert!(enabled("rustls::client", Level::Warn));
+    }
+
+    #[test]
+    fn subsystem_names_drop_the_crate() {
+        assert_eq!(subsystem("cwmpd::session"), "session");
+        assert_eq!(subsystem("rustls::client"), "rustls::client");
+        assert_eq!(syslog_priority(Level::Error), 27);
+        assert_eq!(syslog_priority(Level::Info), 30);
+    }
 }

@@ -38,8 +38,19 @@ pub struct Model {
     instances: serde_json::Value,
 }
 
-/// Seconds since boot from /proc/uptime (the host's, also under `--root`).
-fn uptime_secs() -> u64 {
+/// Seconds since boot: /proc/uptime on a router; in a `--root` sandbox, since the sandbox
+/// "booted" (its boot marker was written), so a sandbox reboot starts UpTime again.
+fn uptime_secs(paths: &Paths) -> u64 {
+    if paths.root() != Path::new("/") {
+        let marker = paths.run_dir().join("booted");
+        if let Some(age) = std::fs::metadata(marker)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|booted| booted.elapsed().ok())
+        {
+            return age.as_secs();
+        }
+    }
     std::fs::read_to_string("/proc/uptime")
         .ok()
         .and_then(|text| text.split('.').next().and_then(|s| s.trim().parse().ok()))
@@ -91,7 +102,7 @@ impl Model {
         let mut ctx = Context {
             paths: &self.paths,
             now: super::agent::unix_now(),
-            uptime: uptime_secs(),
+            uptime: uptime_secs(&self.paths),
             config: &mut self.config,
             runtime: &mut self.runtime,
         };

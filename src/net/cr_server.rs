@@ -454,7 +454,7 @@ fn accept(
         log::warn!("connection request from {peer}: over the hourly limit, 503");
         return Answer::status(503);
     }
-    log::info!("connection request from {peer} accepted");
+    log::debug!("connection request from {peer} accepted");
     // Full means a request is already waiting for the daemon: one session serves both.
     if let Err(mpsc::error::TrySendError::Closed(_)) = context.events.try_send(CrEvent { peer }) {
         log::warn!("connection request from {peer}: daemon not listening");
