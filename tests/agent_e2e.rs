@@ -765,3 +765,25 @@ fn connection_request_during_a_session_is_folded_into_it() {
     assert_eq!(second.event_codes(), ["6 CONNECTION REQUEST"]);
     finish(&acs);
 }
+
+#[test]
+fn connection_request_as_the_acs_ends_the_session_gets_a_new_session() {
+    // The ACS holds its final 204 (its answer to the empty POST, the second POST) while it
+    // sends a connection request: it meant a new session, and gets one.
+    let acs = TestAcs::start(
+        AcsConfig::new().rule(When::Post(2), Inject::Delay(Duration::from_millis(1500))),
+    );
+    let port = free_port();
+    let _cpe = start_cpe(&cwmpd_uci(&acs.url(), port, "", ""));
+    acs.wait_requests(2, WAIT).unwrap();
+    let url = format!("http://127.0.0.1:{port}/cr");
+    assert_eq!(
+        connection_request(&url, CR_USER, CR_PASS, DigestAlgorithm::Md5).unwrap(),
+        200
+    );
+    let second = acs.wait_session(2, WAIT).unwrap();
+    assert_eq!(second.event_codes(), ["6 CONNECTION REQUEST"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(acs.sessions().len(), 2);
+    finish(&acs);
+}

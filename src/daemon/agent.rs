@@ -77,9 +77,12 @@ pub struct Agent {
     events: EventQueue,
     pub model: Model,
     pub status: Status,
-    /// Set while a session runs and the ACS may still send requests: a connection request
-    /// arriving then is folded into it (TR-069 §3.2.2).
+    /// Set while a session runs.
     pub session_open: bool,
+    /// A connection request arrived during the open session and the ACS has sent no request
+    /// since: if the session ends like that, the ACS may have ended it before it knew of the
+    /// request (it sent 204, then the request), so a new session follows.
+    pub connection_request_waiting: bool,
     started_unix: i64,
     /// Monotonic time before which no session starts (boot delay, retry back-off).
     not_before: tokio::time::Instant,
@@ -115,6 +118,7 @@ impl Agent {
             model,
             status: Status::default(),
             session_open: false,
+            connection_request_waiting: false,
             started_unix: unix_now(),
             not_before: tokio::time::Instant::now(),
             retry_pending: false,

@@ -299,7 +299,9 @@ async fn start_connection_request_server(
         while let Some(request) = events_rx.recv().await {
             let mut agent = agent.borrow_mut();
             if agent.session_open {
-                info!(target: "cwmpd::cr", "connection request from {} folded into the open session", request.peer);
+                // Folded into the open session if the ACS sends a request after it (§3.2.2).
+                info!(target: "cwmpd::cr", "connection request from {} during the session", request.peer);
+                agent.connection_request_waiting = true;
                 continue;
             }
             info!(target: "cwmpd::cr", "connection request from {}", request.peer);

@@ -61,6 +61,8 @@ pub async fn run_session(shared: &SharedAgent) -> AfterSession {
                 None => Vec::new(),
             },
             Output::Execute(request) => {
+                // The ACS is acting in this session: a connection request it sent is folded.
+                shared.borrow_mut().connection_request_waiting = false;
                 debug!(target: "cwmpd::session", "ACS request {}", request.method_name());
                 let result = shared.borrow_mut().execute(request);
                 session.handle_rpc_result(millis_since(start), result)
@@ -195,6 +197,10 @@ fn finish(shared: &SharedAgent, outcome: &Outcome, inform_delivered: bool) {
     let mut agent = shared.borrow_mut();
     agent.session_open = false;
     agent.session_ended(outcome, inform_delivered);
+    if std::mem::take(&mut agent.connection_request_waiting) {
+        info!(target: "cwmpd::cr", "a connection request came as the session ended: new session");
+        agent.connection_requested();
+    }
 }
 
 /// Reboot, factory reset, service reloads: only once the session is over (TR-069 A.3.2.9).
