@@ -227,7 +227,17 @@ impl Agent {
     }
 
     pub fn connection_request_url(&self) -> String {
-        match cr_url::advertised_address(&self.config.cpe.interface, &self.config.acs.url) {
+        let network = crate::backend::uci::UciStore::new(
+            self.paths.uci_config_dir(),
+            self.paths.uci_delta_dir(),
+        )
+        .load("network")
+        .ok();
+        match cr_url::advertised_address(
+            &self.config.cpe.interface,
+            network.as_ref(),
+            &self.config.acs.url,
+        ) {
             Some(address) => cr_url::connection_request_url(
                 address,
                 self.config.cpe.cr_port,

@@ -4,6 +4,8 @@
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
 
+use crate::backend::uci::UciFile;
+
 /// The first usable address of a Linux interface: IPv4 first, then a global IPv6 address.
 pub fn interface_address(ifname: &str) -> Option<IpAddr> {
     let addresses = nix::ifaddrs::getifaddrs().ok()?;
@@ -73,8 +75,48 @@ pub fn connection_request_url(address: IpAddr, port: u16, path: &str) -> String 
 }
 
 /// The address to advertise: the interface's, else the source address towards the ACS.
-pub fn advertised_address(ifname: &str, acs_url: &str) -> Option<IpAddr> {
-    interface_address(ifname).or_else(|| source_address_towards(acs_url))
+/// `interface` is a Linux name or a netifd one; `network` is /etc/config/network, used to find
+/// the Linux device behind a netifd name.
+pub fn advertised_address(
+    interface: &str,
+    network: Option<&UciFile>,
+    acs_url: &str,
+) -> Option<IpAddr> {
+    interface_address(interface)
+        .or_else(|| {
+            network
+                .and_then(|n| linux_device(n, interface))
+                .and_then(|dev| interface_address(&dev))
+        })
+        .or_else(|| source_address_towards(acs_url))
+}
+
+/// The Linux device netifd uses for a logical interface: `pppoe-NAME` (and friends) for the
+/// PPP protocols, else the section's `device` (23.05+) or `ifname` (older releases); a bridge
+/// device section `br-lan` is itself the Linux name. (With ubus, `network.interface.NAME
+/// status` → `l3_device` says it directly.)
+pub fn linux_device(network: &UciFile, interface: &str) -> Option<String> {
+    let section = network.section(interface)?;
+    if section.section_type() != "interface" {
+        return None;
+    }
+    match section.get("proto") {
+        Some(proto @ ("pppoe" | "pppoa" | "pptp" | "l2tp")) => {
+            return Some(format!("{proto}-{interface}"))
+        }
+        Some("3g" | "ppp") => return Some(format!("ppp-{interface}")),
+        _ => {}
+    }
+    section
+        .get("device")
+        .or_else(|| section.get("ifname"))
+        .map(|device| {
+            device
+                .split_whitespace()
+                .next()
+                .unwrap_or(device)
+                .to_string()
+        })
 }
 
 #[cfg(test)]
@@ -123,8 +165,32 @@ mod tests {
             Some("127.0.0.1".parse().unwrap())
         );
         assert_eq!(
-            advertised_address("no-such-if0", "http://127.0.0.1:1/"),
+            advertised_address("no-such-if0", None, "http://127.0.0.1:1/"),
             Some("127.0.0.1".parse().unwrap())
         );
+        let network =
+            UciFile::parse("network", "config interface 'mgmt'\n\toption device 'lo'\n").unwrap();
+        assert_eq!(
+            advertised_address("mgmt", Some(&network), "http://192.0.2.1:1/"),
+            Some("127.0.0.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn netifd_names_map_to_linux_devices() {
+        let network = UciFile::parse(
+            "network",
+            "config device\n\toption name 'br-lan'\n\toption type 'bridge'\n\n\
+             config interface 'lan'\n\toption device 'br-lan'\n\toption proto 'static'\n\n\
+             config interface 'wan'\n\toption device 'eth0.2'\n\toption proto 'dhcp'\n\n\
+             config interface 'wan6'\n\toption ifname 'eth1 eth2'\n\toption proto 'dhcpv6'\n\n\
+             config interface 'dsl'\n\toption device 'ptm0'\n\toption proto 'pppoe'\n",
+        )
+        .unwrap();
+        assert_eq!(linux_device(&network, "lan").as_deref(), Some("br-lan"));
+        assert_eq!(linux_device(&network, "wan").as_deref(), Some("eth0.2"));
+        assert_eq!(linux_device(&network, "wan6").as_deref(), Some("eth1"));
+        assert_eq!(linux_device(&network, "dsl").as_deref(), Some("pppoe-dsl"));
+        assert_eq!(linux_device(&network, "nope"), None);
     }
 }
