@@ -1,10 +1,11 @@
 # cwmpd — see README.md. `make demo` runs the agent against a scripted ACS; `make test` runs
-# every test. Cross-builds and packaging live in the `cross`, `ipk` and `size` targets.
+# every test. The OpenWrt package is openwrt/Makefile (a packages-feed Makefile, built by the
+# OpenWrt SDK or buildroot); `make test-packaging` runs just its tests.
 
 CARGO ?= cargo
 BBF ?= $(CURDIR)/../shared/bbf
 
-.PHONY: all build release demo test unit lint fmt bench clean
+.PHONY: all build release demo test test-packaging unit lint fmt bench clean
 
 all: build
 
@@ -24,6 +25,11 @@ demo:
 test: lint
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
+
+# The OpenWrt scripts (sh -n, shellcheck, BusyBox ash), the init script against recorded procd
+# calls, uci-defaults, hotplug, openwrt/Makefile's install tree, the LuCI view (tests/packaging.rs).
+test-packaging:
+	$(CARGO) test --test packaging
 
 lint:
 	$(CARGO) fmt --check
