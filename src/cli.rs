@@ -15,6 +15,7 @@ options:
   --root DIR         treat DIR as the router's root (sandbox: nothing outside DIR is touched)
   --config FILE      UCI config file (default ROOT/etc/config/cwmpd)
   --foreground       stay in the foreground, log to stderr
+  --syslog           log to syslog even in the foreground (as procd runs it)
   --log-level LEVEL  error, warn, info, debug or trace (default from the config, else info)
   --version          print the version";
 
@@ -24,6 +25,7 @@ pub struct Args {
     pub root: PathBuf,
     pub config: Option<PathBuf>,
     pub foreground: bool,
+    pub syslog: bool,
     pub log_level: Option<log::LevelFilter>,
     pub command: Command,
 }
@@ -44,6 +46,7 @@ pub fn parse(args: &[String]) -> Result<Args, String> {
         root: PathBuf::from("/"),
         config: None,
         foreground: false,
+        syslog: false,
         log_level: None,
         command: Command::Daemon,
     };
@@ -55,6 +58,7 @@ pub fn parse(args: &[String]) -> Result<Args, String> {
             "--root" => parsed.root = PathBuf::from(value("--root")?),
             "--config" => parsed.config = Some(PathBuf::from(value("--config")?)),
             "--foreground" | "-f" => parsed.foreground = true,
+            "--syslog" => parsed.syslog = true,
             "--log-level" => {
                 let level = value("--log-level")?;
                 parsed.log_level = Some(
@@ -137,6 +141,8 @@ mod tests {
         let parsed = args(&["--root", "/tmp/r", "--foreground", "--log-level", "debug"]).unwrap();
         assert_eq!(parsed.root, PathBuf::from("/tmp/r"));
         assert!(parsed.foreground);
+        assert!(!parsed.syslog);
+        assert!(args(&["--foreground", "--syslog"]).unwrap().syslog);
         assert_eq!(parsed.log_level, Some(log::LevelFilter::Debug));
         assert_eq!(parsed.command, Command::Daemon);
     }

@@ -314,7 +314,7 @@ fn expected_instance(with_data: bool) -> Vec<String> {
     let mut calls = lines(&[
         "config_load cwmpd",
         "procd_open_instance",
-        "procd_set_param command /usr/sbin/cwmpd --foreground",
+        "procd_set_param command /usr/sbin/cwmpd --foreground --syslog",
         "procd_set_param respawn",
         "procd_set_param stdout 1",
         "procd_set_param stderr 1",

@@ -11,9 +11,10 @@ struct Logger {
     syslog: Option<Mutex<UnixDatagram>>,
 }
 
-/// Install the logger once; later calls only change the level.
-pub fn init(level: LevelFilter, foreground: bool) {
-    let syslog = if foreground {
+/// Install the logger once; later calls only change the level. Logs go to syslog when asked
+/// or when the daemon went to the background, to stderr otherwise.
+pub fn init(level: LevelFilter, to_syslog: bool) {
+    let syslog = if !to_syslog {
         None
     } else {
         UnixDatagram::unbound()

@@ -51,7 +51,7 @@ pub fn run(args: &Args) -> i32 {
     };
     log::init(
         args.log_level.unwrap_or(agent.config.cpe.log_level),
-        args.foreground,
+        args.syslog || !args.foreground,
     );
     if !args.foreground {
         if let Err(err) = nix::unistd::daemon(false, false) {
@@ -150,6 +150,15 @@ fn handle_model_request(agent: &mut Agent, request: Request) -> Response {
 }
 
 async fn main_loop(agent: SharedAgent) -> i32 {
+    // First of all: from here on a reload (SIGHUP) or stop is handled, not fatal.
+    let (Ok(mut sigterm), Ok(mut sigint), Ok(mut sighup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        error!(target: "cwmpd::daemon", "cannot install signal handlers");
+        return 1;
+    };
     let (wake_tx, mut wake_rx) = mpsc::channel::<()>(8);
     if let Err(message) = start_control_server(&agent, wake_tx.clone()) {
         error!(target: "cwmpd::daemon", "{message}");
@@ -159,14 +168,6 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         // The agent still informs without it; the ACS just cannot reach it.
         error!(target: "cwmpd::cr", "{message}");
     }
-    let (Ok(mut sigterm), Ok(mut sigint), Ok(mut sighup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        error!(target: "cwmpd::daemon", "cannot install signal handlers");
-        return 1;
-    };
     info!(target: "cwmpd::daemon", "started (ACS {})", agent.borrow().config.acs.url);
     // Fallback polling for notified values that no event tells us about.
     let mut notification_poll = tokio::time::interval(NOTIFICATION_POLL);

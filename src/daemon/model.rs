@@ -215,11 +215,13 @@ impl Model {
         Ok(committed.status)
     }
 
+    /// cwmpd's own package is re-read at once; every changed package (cwmpd's too: procd then
+    /// re-runs the init script, which carries the firewall rule for the CR port) is reloaded
+    /// once the session is over.
     fn note_changed_packages(&mut self, packages: Vec<String>) {
         for package in packages {
-            if package == CWMPD_PACKAGE {
-                self.config_changed = true;
-            } else if !self.changed_packages.contains(&package) {
+            self.config_changed |= package == CWMPD_PACKAGE;
+            if !self.changed_packages.contains(&package) {
                 self.changed_packages.push(package);
             }
         }
