@@ -539,7 +539,15 @@ fn every_message() -> Vec<Case> {
             "GetRPCMethodsResponse",
             0,
             CpeResponse::GetRPCMethodsResponse {
-                method_list: CPE_METHODS.iter().map(|m| m.to_string()).collect(),
+                method_list: [
+                    "GetRPCMethods",
+                    "GetParameterValues",
+                    "SetParameterValues",
+                    "Download",
+                ]
+                .iter()
+                .map(|m| m.to_string())
+                .collect(),
             },
         ),
         cpe_response(

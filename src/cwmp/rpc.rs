@@ -80,27 +80,6 @@ impl AcsRequest {
     }
 }
 
-/// The RPC methods this CPE answers (GetRPCMethodsResponse, A.3.1.1).
-pub const CPE_METHODS: &[&str] = &[
-    "GetRPCMethods",
-    "SetParameterValues",
-    "GetParameterValues",
-    "GetParameterNames",
-    "SetParameterAttributes",
-    "GetParameterAttributes",
-    "AddObject",
-    "DeleteObject",
-    "Reboot",
-    "Download",
-    "Upload",
-    "FactoryReset",
-    "GetQueuedTransfers",
-    "GetAllQueuedTransfers",
-    "ScheduleInform",
-    "ScheduleDownload",
-    "CancelTransfer",
-];
-
 /// Download (A.3.2.8). Every optional field arrives possibly empty (GenieACS sends them all).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Download {
