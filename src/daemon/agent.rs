@@ -130,7 +130,7 @@ impl Agent {
 
     /// Daemon start: tell a boot from a restart, raise BOOTSTRAP/BOOT/M Reboot, pick the CR path.
     pub fn start(&mut self) -> Result<(), String> {
-        let booted = self.detect_boot();
+        let booted = !self.boot_marker().exists();
         let url = self.config.acs.url.clone();
         let state = self.state.get().clone();
         if booted {
@@ -150,7 +150,10 @@ impl Agent {
             self.not_before = tokio::time::Instant::now() + Duration::from_secs_f64(delay);
         }
         self.state.update(|s| {
-            s.reboot_command_key = None;
+            // Cleared only by the boot that reports it; a daemon restart keeps it for that boot.
+            if booted {
+                s.reboot_command_key = None;
+            }
             if s.acs_url != url {
                 s.acs_url = url.clone();
                 s.bootstrap_done = false;
@@ -160,23 +163,27 @@ impl Agent {
             }
         });
         self.persist_events()?;
+        // Only now that "1 BOOT" is on flash: a kill -9 before this point is still a boot.
+        if booted {
+            self.write_boot_marker();
+        }
         self.schedule_periodic(unix_now());
         self.refresh_status();
         Ok(())
     }
 
-    /// A boot empties /var/run (tmpfs); a daemon restart finds its marker there.
-    fn detect_boot(&self) -> bool {
-        let marker = self.paths.run_dir().join("booted");
-        if marker.exists() {
-            return false;
-        }
+    /// A boot empties /var/run (tmpfs); a daemon restart finds this marker there.
+    fn boot_marker(&self) -> PathBuf {
+        self.paths.run_dir().join("booted")
+    }
+
+    fn write_boot_marker(&self) {
+        let marker = self.boot_marker();
         if let Err(err) = std::fs::create_dir_all(self.paths.run_dir())
             .and_then(|()| std::fs::write(&marker, b""))
         {
             warn!(target: "cwmpd::daemon", "cannot write boot marker {}: {err}", marker.display());
         }
-        true
     }
 
     pub fn config_file(&self) -> &PathBuf {
