@@ -19,6 +19,7 @@
 //!     option cr_rate_limit '50'                     # per hour, 0 = unlimited
 //!     list cr_allow '192.0.2.0/24'
 //!     option log_level 'info'
+//!     option transfer_queue_depth '8'               # Download/Upload queue (fault 9004 beyond)
 //! ```
 //!
 //! Each section is found by name (`acs`, `cpe`), else as the first section of that type. A
@@ -91,6 +92,7 @@ pub mod cpe {
     pub const PRODUCT_CLASS: &str = "product_class";
     pub const SERIAL: &str = "serial";
     pub const LOG_LEVEL: &str = "log_level";
+    pub const TRANSFER_QUEUE_DEPTH: &str = "transfer_queue_depth";
 }
 
 /// The whole configuration.
@@ -163,6 +165,8 @@ pub struct CpeConfig {
     pub product_class: Option<String>,
     pub serial: Option<String>,
     pub log_level: log::LevelFilter,
+    /// Transfers queued or running at once, 1..=64 (fault 9004 beyond). Default 8.
+    pub transfer_queue_depth: u32,
 }
 
 impl Default for CpeConfig {
@@ -181,6 +185,7 @@ impl Default for CpeConfig {
             product_class: None,
             serial: None,
             log_level: log::LevelFilter::Info,
+            transfer_queue_depth: 8,
         }
     }
 }
@@ -379,6 +384,11 @@ impl CpeConfig {
             product_class: options.optional(cpe::PRODUCT_CLASS)?,
             serial: options.optional(cpe::SERIAL)?,
             log_level: options.log_level(cpe::LOG_LEVEL, defaults.log_level)?,
+            transfer_queue_depth: options.number(
+                cpe::TRANSFER_QUEUE_DEPTH,
+                defaults.transfer_queue_depth,
+                1..=64,
+            )?,
         })
     }
 }
@@ -639,6 +649,7 @@ config cpe 'cpe'
                 product_class: Some("Router".into()),
                 serial: Some("SN123".into()),
                 log_level: log::LevelFilter::Debug,
+                transfer_queue_depth: 8,
             }
         );
     }
