@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::cwmp::event::{self, EventQueue};
 use crate::cwmp::fault::{Fault, FaultCode};
 use crate::cwmp::retry;
-use crate::cwmp::rpc::{AcsRequest, CpeRequest, CpeResponse, Inform};
+use crate::cwmp::rpc::{AcsRequest, CpeRequest, CpeResponse, Inform, CPE_METHODS};
 use crate::cwmp::session::{Failure, Outcome};
 use crate::cwmp::types::{format_datetime, EventStruct};
 use crate::net::acs_client::AcsSettings;
@@ -24,8 +24,12 @@ use crate::net::cr_server::CrSettings;
 use crate::net::tls::TlsFiles;
 use crate::platform::{self, Action, Paths, Platform};
 use crate::store::JsonFile;
+use crate::transfer::Transfers;
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv6Addr};
+
+mod transfers;
+pub use transfers::unix_now_ms;
 
 /// Seconds since the Unix epoch, from the wall clock.
 pub fn unix_now() -> i64 {
@@ -90,6 +94,10 @@ pub struct Agent {
     pub after_session: Vec<Action>,
     /// Live settings of the connection-request listener (credentials change with SPV).
     pub cr_settings_tx: Option<tokio::sync::watch::Sender<CrSettings>>,
+    /// Download / Upload / ScheduleDownload queue (`/etc/cwmpd/transfers.json`).
+    transfers: Transfers,
+    /// Wakes the daemon loop when something happened off the loop (a transfer ended).
+    pub wake: Option<tokio::sync::mpsc::Sender<()>>,
 }
 
 impl Agent {
@@ -105,6 +113,10 @@ impl Agent {
             .map_err(|e| format!("{}: {e}", state_file.display()))?;
         let events = EventQueue::from_events(state.get().events());
         let model = Model::open(&paths, &config_file, state.get())?;
+        let transfers = Transfers::open(
+            &paths.state_dir().join("transfers.json"),
+            config.cpe.transfer_queue_depth as usize,
+        )?;
         Ok(Agent {
             platform: platform::for_root(&args.root),
             paths,
@@ -121,6 +133,8 @@ impl Agent {
             next_periodic: None,
             after_session: Vec::new(),
             cr_settings_tx: None,
+            transfers,
+            wake: None,
         })
     }
 
@@ -141,6 +155,9 @@ impl Agent {
             if let Some(key) = &state.reboot_command_key {
                 self.events.add(EventStruct::new(event::M_REBOOT, key));
             }
+        }
+        self.recover_transfers(booted);
+        if booted {
             let scale = time_scale();
             let delay = BOOT_DELAY_MAX_SECS * random::fraction() * scale;
             self.not_before = tokio::time::Instant::now() + Duration::from_secs_f64(delay);
@@ -156,6 +173,7 @@ impl Agent {
             }
         });
         self.persist_events()?;
+        self.mark_booted();
         self.schedule_periodic(unix_now());
         self.refresh_status();
         Ok(())
@@ -163,16 +181,18 @@ impl Agent {
 
     /// A boot empties /var/run (tmpfs); a daemon restart finds its marker there.
     fn detect_boot(&self) -> bool {
+        !self.paths.run_dir().join("booted").exists()
+    }
+
+    /// Written once the boot's events and transfer results are persisted: a crash before
+    /// that makes the next start handle the boot again (its events are idempotent).
+    fn mark_booted(&self) {
         let marker = self.paths.run_dir().join("booted");
-        if marker.exists() {
-            return false;
-        }
         if let Err(err) = std::fs::create_dir_all(self.paths.run_dir())
             .and_then(|()| std::fs::write(&marker, b""))
         {
             warn!(target: "cwmpd::daemon", "cannot write boot marker {}: {err}", marker.display());
         }
-        true
     }
 
     pub fn config_file(&self) -> &PathBuf {
@@ -285,8 +305,9 @@ impl Agent {
         });
     }
 
-    /// Raise the periodic event when its time has come.
+    /// Raise the periodic and scheduled events when their time has come.
     pub fn tick(&mut self) {
+        self.scheduled_informs_due(unix_now_ms());
         let now = unix_now();
         if let Some(at) = self.next_periodic {
             if now >= at {
@@ -319,6 +340,10 @@ impl Agent {
         if let Some(at) = self.next_periodic {
             let secs = (at - unix_now()).max(0) as u64;
             wait = wait.min(Duration::from_secs(secs));
+        }
+        let now_ms = unix_now_ms();
+        if let Some(at_ms) = self.next_transfer_wake_ms(now_ms) {
+            wait = wait.min(Duration::from_millis((at_ms - now_ms).max(0) as u64));
         }
         wait
     }
@@ -365,7 +390,12 @@ impl Agent {
             retry_count: self.state.get().retry_count,
             parameter_list,
         };
-        (inform, Vec::new())
+        let requests = self.transfer_requests();
+        let inform = Inform {
+            event: self.events.events().to_vec(),
+            ..inform
+        };
+        (inform, requests)
     }
 
     pub fn events_delivered(&mut self, sent: &[EventStruct]) {
@@ -439,7 +469,7 @@ impl Agent {
     pub fn execute(&mut self, request: AcsRequest) -> Result<CpeResponse, Fault> {
         match request {
             AcsRequest::GetRPCMethods => Ok(CpeResponse::GetRPCMethodsResponse {
-                method_list: SUPPORTED_METHODS.iter().map(|m| m.to_string()).collect(),
+                method_list: CPE_METHODS.iter().map(|m| m.to_string()).collect(),
             }),
             AcsRequest::Reboot { command_key } => {
                 // Persist the CommandKey before anything else: "M Reboot" must follow the boot.
@@ -467,6 +497,7 @@ impl Agent {
                 }
                 result
             }
+            other if Self::is_transfer_rpc(&other) => self.execute_transfer_rpc(other),
             other => Err(Fault::with_string(
                 FaultCode::MethodNotSupported,
                 &format!("Method not supported: {}", other.method_name()),
@@ -512,6 +543,8 @@ impl Agent {
         match Config::load_file(&self.config_file) {
             Ok(config) => {
                 let url_changed = config.acs.url != self.config.acs.url;
+                self.transfers
+                    .set_depth(config.cpe.transfer_queue_depth as usize);
                 self.config = config;
                 if url_changed {
                     info!(target: "cwmpd::session", "ACS URL changed: 0 BOOTSTRAP");
@@ -546,6 +579,7 @@ impl Agent {
             })
             .collect();
         self.status.next_periodic_inform = self.next_periodic.map(format_datetime);
+        self.status.pending_transfers = self.transfer_status();
         let wanted = !self.events.is_empty() || self.retry_pending;
         self.status.next_session_in_secs = wanted.then(|| {
             let wait = self
@@ -562,18 +596,3 @@ fn internal_error(detail: &str) -> Fault {
         &format!("Internal error: {detail}"),
     )
 }
-
-/// The RPCs this agent answers today (GetRPCMethodsResponse, A.3.1.1). Transfers come with
-/// the transfers issue; until then they are answered with 9000.
-pub const SUPPORTED_METHODS: &[&str] = &[
-    "GetRPCMethods",
-    "SetParameterValues",
-    "GetParameterValues",
-    "GetParameterNames",
-    "SetParameterAttributes",
-    "GetParameterAttributes",
-    "AddObject",
-    "DeleteObject",
-    "Reboot",
-    "FactoryReset",
-];

@@ -151,6 +151,7 @@ fn handle_model_request(agent: &mut Agent, request: Request) -> Response {
 
 async fn main_loop(agent: SharedAgent) -> i32 {
     let (wake_tx, mut wake_rx) = mpsc::channel::<()>(8);
+    agent.borrow_mut().wake = Some(wake_tx.clone());
     if let Err(message) = start_control_server(&agent, wake_tx.clone()) {
         error!(target: "cwmpd::daemon", "{message}");
         return 1;
@@ -179,6 +180,10 @@ async fn main_loop(agent: SharedAgent) -> i32 {
                 return 0;
             }
             continue;
+        }
+        if session_runner::between_sessions(&agent) == session_runner::AfterSession::Exit {
+            info!(target: "cwmpd::daemon", "exiting for a system restart");
+            return 0;
         }
         let wait = agent.borrow().time_until_next();
         tokio::select! {

@@ -240,7 +240,9 @@ impl Transfers {
     }
 
     /// The agent starts: see [`Transfer::recover`]. Returns the transfers that completed
-    /// with this boot (their events are due).
+    /// with this boot (their events are due). Not persisted: the caller persists their
+    /// events first, then calls [`Transfers::save_recovered`], so a crash in between
+    /// replays the recovery rather than losing the events.
     pub fn recover(&mut self, booted: bool, now_ms: i64) -> Vec<Transfer> {
         let mut completed = Vec::new();
         self.file.update(|book| {
@@ -253,8 +255,11 @@ impl Transfers {
                 }
             }
         });
-        self.save_or_warn("transfer-recovered");
         completed
+    }
+
+    pub fn save_recovered(&mut self) {
+        self.save_or_warn("transfer-recovered");
     }
 
     /// Record an autonomous transfer (detected at boot).
@@ -373,6 +378,7 @@ mod tests {
         let mut transfers = book(dir.path(), 4);
         let completed = transfers.recover(true, 60_000);
         assert_eq!(completed.len(), 1);
+        transfers.save_recovered();
         let requests = transfers.pending_requests();
         assert_eq!(requests.len(), 1);
         drop(transfers);
