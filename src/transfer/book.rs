@@ -13,8 +13,10 @@ use crate::cwmp::rpc::{AutonomousTransferComplete, CpeRequest};
 use crate::cwmp::types::{AllQueuedTransferStruct, QueuedTransferStruct};
 use crate::store::JsonFile;
 
-/// Test-only: `CWMPD_CRASH_AT=STEP` aborts the process right after the named transition was
-/// persisted, as a kill -9 at that instant would (see [`Transfers::save`]).
+/// Test-only: `CWMPD_CRASH_AT=STEP` ends the process (status 86, nothing else saved, no
+/// core dump) right after the named transition was persisted, as a kill -9 at that instant
+/// would. Steps: transfer-queued, transfer-started, transfer-applying, transfer-completed,
+/// transfer-recovered, transfer-delivered, transfer-cancelled, autonomous-recorded.
 pub const CRASH_AT_VAR: &str = "CWMPD_CRASH_AT";
 
 /// What is in the file.
@@ -66,8 +68,8 @@ pub struct Transfers {
 
 fn crash_point(step: &str) {
     if std::env::var(CRASH_AT_VAR).is_ok_and(|wanted| wanted == step) {
-        warn!(target: "cwmpd::transfer", "{CRASH_AT_VAR}={step}: aborting");
-        std::process::abort();
+        warn!(target: "cwmpd::transfer", "{CRASH_AT_VAR}={step}: exiting as if killed");
+        std::process::exit(86);
     }
 }
 
