@@ -127,9 +127,15 @@ impl Transfers {
             book.transfers.push(transfer);
             book.next_id
         });
-        self.save("transfer-queued").map_err(|e| {
-            Fault::with_string(FaultCode::InternalError, &format!("Internal error: {e}"))
-        })?;
+        if let Err(err) = self.save("transfer-queued") {
+            // Not persisted, so not accepted: the ACS gets a fault and nothing runs.
+            self.file
+                .update(|book| book.transfers.retain(|t| t.id != id));
+            return Err(Fault::with_string(
+                FaultCode::InternalError,
+                &format!("Internal error: {err}"),
+            ));
+        }
         Ok(id)
     }
 
