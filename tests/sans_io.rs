@@ -30,14 +30,12 @@ fn check_dir(dir: &Path, offences: &mut Vec<String>) {
 }
 
 fn check_file(path: &Path, offences: &mut Vec<String>) {
-    {
-        let text = fs::read_to_string(path).unwrap();
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            for word in FORBIDDEN {
-                if code.contains(word) {
-                    offences.push(format!("{}:{}: {word}", path.display(), number + 1));
-                }
+    let text = fs::read_to_string(path).unwrap();
+    for (number, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        for word in FORBIDDEN {
+            if code.contains(word) {
+                offences.push(format!("{}:{}: {word}", path.display(), number + 1));
             }
         }
     }
