@@ -19,6 +19,7 @@
 //!     option cr_rate_limit '50'                     # per hour, 0 = unlimited
 //!     list cr_allow '192.0.2.0/24'
 //!     option log_level 'info'
+//!     option transfer_queue_depth '8'               # Download/Upload queue (fault 9004 beyond)
 //! ```
 //!
 //! Each section is found by name (`acs`, `cpe`), else as the first section of that type. A
@@ -74,6 +75,22 @@ pub mod acs {
     pub const CLIENT_KEY: &str = "client_key";
     pub const RETRY_MIN_WAIT: &str = "retry_min_wait";
     pub const RETRY_MULTIPLIER: &str = "retry_multiplier";
+
+    /// Every option above (for checks that the UI, docs and defaults cover them all).
+    pub const ALL: &[&str] = &[
+        URL,
+        USERNAME,
+        PASSWORD,
+        PERIODIC_ENABLE,
+        PERIODIC_INTERVAL,
+        PERIODIC_TIME,
+        CA_FILE,
+        CA_DIR,
+        CLIENT_CERT,
+        CLIENT_KEY,
+        RETRY_MIN_WAIT,
+        RETRY_MULTIPLIER,
+    ];
 }
 
 /// Option names of the `cpe` section.
@@ -91,6 +108,25 @@ pub mod cpe {
     pub const PRODUCT_CLASS: &str = "product_class";
     pub const SERIAL: &str = "serial";
     pub const LOG_LEVEL: &str = "log_level";
+    pub const TRANSFER_QUEUE_DEPTH: &str = "transfer_queue_depth";
+
+    /// Every option above (for checks that the UI, docs and defaults cover them all).
+    pub const ALL: &[&str] = &[
+        ENABLE,
+        INTERFACE,
+        CR_PORT,
+        CR_PATH,
+        CR_USERNAME,
+        CR_PASSWORD,
+        CR_RATE_LIMIT,
+        CR_ALLOW,
+        MANUFACTURER,
+        OUI,
+        PRODUCT_CLASS,
+        SERIAL,
+        LOG_LEVEL,
+        TRANSFER_QUEUE_DEPTH,
+    ];
 }
 
 /// The whole configuration.
@@ -163,6 +199,8 @@ pub struct CpeConfig {
     pub product_class: Option<String>,
     pub serial: Option<String>,
     pub log_level: log::LevelFilter,
+    /// Transfers queued or running at once, 1..=64 (fault 9004 beyond). Default 8.
+    pub transfer_queue_depth: u32,
 }
 
 impl Default for CpeConfig {
@@ -181,6 +219,7 @@ impl Default for CpeConfig {
             product_class: None,
             serial: None,
             log_level: log::LevelFilter::Info,
+            transfer_queue_depth: 8,
         }
     }
 }
@@ -379,6 +418,11 @@ impl CpeConfig {
             product_class: options.optional(cpe::PRODUCT_CLASS)?,
             serial: options.optional(cpe::SERIAL)?,
             log_level: options.log_level(cpe::LOG_LEVEL, defaults.log_level)?,
+            transfer_queue_depth: options.number(
+                cpe::TRANSFER_QUEUE_DEPTH,
+                defaults.transfer_queue_depth,
+                1..=64,
+            )?,
         })
     }
 }
@@ -639,6 +683,7 @@ config cpe 'cpe'
                 product_class: Some("Router".into()),
                 serial: Some("SN123".into()),
                 log_level: log::LevelFilter::Debug,
+                transfer_queue_depth: 8,
             }
         );
     }

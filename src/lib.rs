@@ -16,3 +16,4 @@ pub mod net;
 pub mod platform;
 pub mod store;
 pub mod tr181;
+pub mod transfer;

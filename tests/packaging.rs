@@ -977,34 +977,11 @@ fn luci_view_binds_every_option_of_the_config_and_no_other() {
     }
     assert_eq!(bound, config_options());
     // The daemon knows each of them.
-    let known: BTreeSet<&str> = [
-        config::acs::URL,
-        config::acs::USERNAME,
-        config::acs::PASSWORD,
-        config::acs::PERIODIC_ENABLE,
-        config::acs::PERIODIC_INTERVAL,
-        config::acs::PERIODIC_TIME,
-        config::acs::CA_FILE,
-        config::acs::CLIENT_CERT,
-        config::acs::CLIENT_KEY,
-        config::acs::RETRY_MIN_WAIT,
-        config::acs::RETRY_MULTIPLIER,
-        config::cpe::ENABLE,
-        config::cpe::INTERFACE,
-        config::cpe::CR_PORT,
-        config::cpe::CR_PATH,
-        config::cpe::CR_USERNAME,
-        config::cpe::CR_PASSWORD,
-        config::cpe::CR_RATE_LIMIT,
-        config::cpe::CR_ALLOW,
-        config::cpe::MANUFACTURER,
-        config::cpe::OUI,
-        config::cpe::PRODUCT_CLASS,
-        config::cpe::SERIAL,
-        config::cpe::LOG_LEVEL,
-    ]
-    .into_iter()
-    .collect();
+    let known: BTreeSet<&str> = config::acs::ALL
+        .iter()
+        .chain(config::cpe::ALL)
+        .copied()
+        .collect();
     for (_, option) in &bound {
         assert!(
             known.contains(option.as_str()),

@@ -25,13 +25,17 @@ fn check_dir(dir: &Path, offences: &mut Vec<String>) {
         if path.extension().is_none_or(|ext| ext != "rs") {
             continue;
         }
-        let text = fs::read_to_string(&path).unwrap();
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            for word in FORBIDDEN {
-                if code.contains(word) {
-                    offences.push(format!("{}:{}: {word}", path.display(), number + 1));
-                }
+        check_file(&path, offences);
+    }
+}
+
+fn check_file(path: &Path, offences: &mut Vec<String>) {
+    let text = fs::read_to_string(path).unwrap();
+    for (number, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        for word in FORBIDDEN {
+            if code.contains(word) {
+                offences.push(format!("{}:{}: {word}", path.display(), number + 1));
             }
         }
     }
@@ -47,6 +51,20 @@ fn the_protocol_core_and_the_data_model_do_no_io() {
     assert!(
         offences.is_empty(),
         "I/O in sans-I/O code:\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
+fn the_transfer_model_and_request_checks_do_no_io() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/transfer");
+    let mut offences = Vec::new();
+    check_file(&root.join("model.rs"), &mut offences);
+    check_dir(&root.join("model"), &mut offences);
+    check_file(&root.join("request.rs"), &mut offences);
+    assert!(
+        offences.is_empty(),
+        "I/O in the transfer model:\n{}",
         offences.join("\n")
     );
 }

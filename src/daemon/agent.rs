@@ -24,8 +24,12 @@ use crate::net::cr_server::CrSettings;
 use crate::net::tls::TlsFiles;
 use crate::platform::{self, Action, Paths, Platform};
 use crate::store::JsonFile;
+use crate::transfer::Transfers;
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv6Addr};
+
+mod transfers;
+pub use transfers::unix_now_ms;
 
 /// Seconds since the Unix epoch, from the wall clock.
 pub fn unix_now() -> i64 {
@@ -93,6 +97,10 @@ pub struct Agent {
     pub after_session: Vec<Action>,
     /// Live settings of the connection-request listener (credentials change with SPV).
     pub cr_settings_tx: Option<tokio::sync::watch::Sender<CrSettings>>,
+    /// Download / Upload / ScheduleDownload queue (`/etc/cwmpd/transfers.json`).
+    transfers: Transfers,
+    /// Wakes the daemon loop when something happened off the loop (a transfer ended).
+    pub wake: Option<tokio::sync::mpsc::Sender<()>>,
 }
 
 impl Agent {
@@ -108,6 +116,10 @@ impl Agent {
             .map_err(|e| format!("{}: {e}", state_file.display()))?;
         let events = EventQueue::from_events(state.get().events());
         let model = Model::open(&paths, &config_file, state.get())?;
+        let transfers = Transfers::open(
+            &paths.state_dir().join("transfers.json"),
+            config.cpe.transfer_queue_depth as usize,
+        )?;
         Ok(Agent {
             platform: platform::for_root(&args.root),
             paths,
@@ -125,12 +137,14 @@ impl Agent {
             next_periodic: None,
             after_session: Vec::new(),
             cr_settings_tx: None,
+            transfers,
+            wake: None,
         })
     }
 
     /// Daemon start: tell a boot from a restart, raise BOOTSTRAP/BOOT/M Reboot, pick the CR path.
     pub fn start(&mut self) -> Result<(), String> {
-        let booted = !self.boot_marker().exists();
+        let booted = self.detect_boot();
         let url = self.config.acs.url.clone();
         let state = self.state.get().clone();
         if booted {
@@ -145,6 +159,9 @@ impl Agent {
             if let Some(key) = &state.reboot_command_key {
                 self.events.add(EventStruct::new(event::M_REBOOT, key));
             }
+        }
+        self.recover_transfers(booted);
+        if booted {
             let scale = time_scale();
             let delay = BOOT_DELAY_MAX_SECS * random::fraction() * scale;
             self.not_before = tokio::time::Instant::now() + Duration::from_secs_f64(delay);
@@ -163,22 +180,21 @@ impl Agent {
             }
         });
         self.persist_events()?;
-        // Only now that "1 BOOT" is on flash: a kill -9 before this point is still a boot.
-        if booted {
-            self.write_boot_marker();
-        }
+        self.mark_booted();
         self.schedule_periodic(unix_now());
         self.refresh_status();
         Ok(())
     }
 
-    /// A boot empties /var/run (tmpfs); a daemon restart finds this marker there.
-    fn boot_marker(&self) -> PathBuf {
-        self.paths.run_dir().join("booted")
+    /// A boot empties /var/run (tmpfs); a daemon restart finds its marker there.
+    fn detect_boot(&self) -> bool {
+        !self.paths.run_dir().join("booted").exists()
     }
 
-    fn write_boot_marker(&self) {
-        let marker = self.boot_marker();
+    /// Written once the boot's events and transfer results are persisted: a crash before
+    /// that makes the next start handle the boot again (its events are idempotent).
+    fn mark_booted(&self) {
+        let marker = self.paths.run_dir().join("booted");
         if let Err(err) = std::fs::create_dir_all(self.paths.run_dir())
             .and_then(|()| std::fs::write(&marker, b""))
         {
@@ -306,8 +322,9 @@ impl Agent {
         });
     }
 
-    /// Raise the periodic event when its time has come.
+    /// Raise the periodic and scheduled events when their time has come.
     pub fn tick(&mut self) {
+        self.scheduled_informs_due(unix_now_ms());
         let now = unix_now();
         if let Some(at) = self.next_periodic {
             if now >= at {
@@ -340,6 +357,10 @@ impl Agent {
         if let Some(at) = self.next_periodic {
             let secs = (at - unix_now()).max(0) as u64;
             wait = wait.min(Duration::from_secs(secs));
+        }
+        let now_ms = unix_now_ms();
+        if let Some(at_ms) = self.next_transfer_wake_ms(now_ms) {
+            wait = wait.min(Duration::from_millis((at_ms - now_ms).max(0) as u64));
         }
         wait
     }
@@ -386,7 +407,12 @@ impl Agent {
             retry_count: self.state.get().retry_count,
             parameter_list,
         };
-        (inform, Vec::new())
+        let requests = self.transfer_requests();
+        let inform = Inform {
+            event: self.events.events().to_vec(),
+            ..inform
+        };
+        (inform, requests)
     }
 
     pub fn events_delivered(&mut self, sent: &[EventStruct]) {
@@ -488,6 +514,7 @@ impl Agent {
                 }
                 result
             }
+            other if Self::is_transfer_rpc(&other) => self.execute_transfer_rpc(other),
             other => Err(Fault::with_string(
                 FaultCode::MethodNotSupported,
                 &format!("Method not supported: {}", other.method_name()),
@@ -533,6 +560,8 @@ impl Agent {
         match Config::load_file(&self.config_file) {
             Ok(config) => {
                 let url_changed = config.acs.url != self.config.acs.url;
+                self.transfers
+                    .set_depth(config.cpe.transfer_queue_depth as usize);
                 self.config = config;
                 if url_changed {
                     info!(target: "cwmpd::session", "ACS URL changed: 0 BOOTSTRAP");
@@ -568,6 +597,7 @@ impl Agent {
             })
             .collect();
         self.status.next_periodic_inform = self.next_periodic.map(format_datetime);
+        self.status.pending_transfers = self.transfer_status();
         let wanted = !self.events.is_empty() || self.retry_pending;
         self.status.next_session_in_secs = wanted.then(|| {
             let wait = self
@@ -585,8 +615,8 @@ fn internal_error(detail: &str) -> Fault {
     )
 }
 
-/// The RPCs this agent answers today (GetRPCMethodsResponse, A.3.1.1). Transfers come with
-/// the transfers issue; until then they are answered with 9000.
+/// The RPCs this agent answers (GetRPCMethodsResponse, A.3.1.1): every CPE method of CWMP 1.4
+/// except the optional ChangeDUState, SetVouchers and GetOptions (answered with 9000).
 pub const SUPPORTED_METHODS: &[&str] = &[
     "GetRPCMethods",
     "SetParameterValues",
@@ -597,5 +627,12 @@ pub const SUPPORTED_METHODS: &[&str] = &[
     "AddObject",
     "DeleteObject",
     "Reboot",
+    "Download",
+    "Upload",
     "FactoryReset",
+    "GetQueuedTransfers",
+    "GetAllQueuedTransfers",
+    "ScheduleInform",
+    "ScheduleDownload",
+    "CancelTransfer",
 ];

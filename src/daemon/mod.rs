@@ -160,6 +160,7 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         return 1;
     };
     let (wake_tx, mut wake_rx) = mpsc::channel::<()>(8);
+    agent.borrow_mut().wake = Some(wake_tx.clone());
     if let Err(message) = start_control_server(&agent, wake_tx.clone()) {
         error!(target: "cwmpd::daemon", "{message}");
         return 1;
@@ -180,6 +181,10 @@ async fn main_loop(agent: SharedAgent) -> i32 {
                 return 0;
             }
             continue;
+        }
+        if session_runner::between_sessions(&agent) == session_runner::AfterSession::Exit {
+            info!(target: "cwmpd::daemon", "exiting for a system restart");
+            return 0;
         }
         let wait = agent.borrow().time_until_next();
         tokio::select! {

@@ -71,7 +71,10 @@ pub async fn run_session(shared: &SharedAgent) -> AfterSession {
                 shared.borrow_mut().events_delivered(&events);
                 Vec::new()
             }
-            Output::RequestDelivered(_) | Output::RequestRejected(..) => Vec::new(),
+            Output::RequestDelivered(request) | Output::RequestRejected(request, _) => {
+                shared.borrow_mut().request_delivered(&request);
+                Vec::new()
+            }
             Output::Ended(outcome) => {
                 finish(shared, &outcome, session.inform_delivered());
                 Vec::new()
@@ -205,10 +208,38 @@ fn finish(shared: &SharedAgent, outcome: &Outcome, inform_delivered: bool) {
 
 /// Reboot, factory reset, service reloads: only once the session is over (TR-069 A.3.2.9).
 fn after_session(shared: &SharedAgent) -> AfterSession {
-    let mut agent = shared.borrow_mut();
-    agent.session_open = false;
-    let mut actions = agent.reload_actions();
-    actions.append(&mut agent.after_session);
+    let actions = {
+        let mut agent = shared.borrow_mut();
+        agent.session_open = false;
+        let mut actions = agent.reload_actions();
+        actions.append(&mut agent.after_session);
+        actions
+    };
+    perform(shared, actions)
+}
+
+/// Between sessions: take the system actions transfers asked for (sysupgrade, the reboot
+/// after a configuration restore), then start the next due transfer as a task of its own.
+/// Transfers start only here, so the response to Download always goes first (A.3.2.8).
+pub fn between_sessions(shared: &SharedAgent) -> AfterSession {
+    let actions = shared.borrow_mut().take_pending_actions();
+    if perform(shared, actions) == AfterSession::Exit {
+        return AfterSession::Exit;
+    }
+    let Some(job) = shared.borrow_mut().next_transfer_job() else {
+        return AfterSession::Continue;
+    };
+    let shared = shared.clone();
+    tokio::task::spawn_local(async move {
+        let id = job.transfer.id;
+        let outcome = crate::transfer::run::run(job).await;
+        shared.borrow_mut().transfer_finished(id, outcome);
+    });
+    AfterSession::Continue
+}
+
+fn perform(shared: &SharedAgent, actions: Vec<crate::platform::Action>) -> AfterSession {
+    let agent = shared.borrow();
     for action in actions {
         info!(target: "cwmpd::daemon", "system action: {action:?}");
         match agent.platform().perform(&action) {

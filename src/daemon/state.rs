@@ -23,10 +23,23 @@ pub struct AgentState {
     pub cr_path: String,
     /// CommandKey of an ACS Reboot in progress: "M Reboot" is sent with it after the boot.
     pub reboot_command_key: Option<String>,
+    /// ScheduleInform requests (A.4.1.4) not yet due, oldest first.
+    pub scheduled_informs: Vec<ScheduledInform>,
+    /// DeviceInfo.SoftwareVersion at the last start: a different one after a boot that no
+    /// ACS Download explains is an autonomous firmware upgrade (LuCI, the command line).
+    pub software_version: String,
     /// Parameter attributes (notification, access list) set by the ACS, as the engine saves them.
     pub attributes: serde_json::Value,
     /// Instance numbers of multi-instance objects, as the engine saves them.
     pub instances: serde_json::Value,
+}
+
+/// A one-time Inform the ACS asked for ("3 SCHEDULED" + "M ScheduleInform").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledInform {
+    /// Due time, Unix milliseconds.
+    pub at_ms: i64,
+    pub command_key: String,
 }
 
 impl AgentState {

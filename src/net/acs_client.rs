@@ -110,8 +110,8 @@ impl fmt::Display for AcsError {
 
 impl StdError for AcsError {}
 
-/// Credentials the session has learnt how to present.
-enum Auth {
+/// Credentials the session has learnt how to present (also used for file servers).
+pub(crate) enum Auth {
     Basic,
     /// The challenge, kept for the session; digest_auth increments its nonce-count.
     Digest(Box<WwwAuthenticateHeader>),
@@ -323,14 +323,14 @@ fn same_host(a: &Url, b: &Url) -> bool {
 }
 
 /// The request-target for the Digest `uri` parameter: path and query.
-fn request_target(url: &Url) -> String {
+pub(crate) fn request_target(url: &Url) -> String {
     match url.query() {
         Some(query) => format!("{}?{query}", url.path()),
         None => url.path().to_string(),
     }
 }
 
-fn challenges_of(headers: &HeaderMap) -> Vec<AuthItem> {
+pub(crate) fn challenges_of(headers: &HeaderMap) -> Vec<AuthItem> {
     headers
         .get_all(reqwest::header::WWW_AUTHENTICATE)
         .iter()
@@ -340,7 +340,7 @@ fn challenges_of(headers: &HeaderMap) -> Vec<AuthItem> {
 }
 
 /// Digest before Basic; among Digest challenges the strongest algorithm (RFC 7616 §3.7).
-fn choose_challenge(challenges: &[AuthItem]) -> Option<Auth> {
+pub(crate) fn choose_challenge(challenges: &[AuthItem]) -> Option<Auth> {
     let best_digest = challenges
         .iter()
         .filter(|c| c.is_scheme("Digest"))
@@ -459,7 +459,7 @@ async fn drain(response: Response) {
 
 /// Sorts a reqwest error into its kind by walking the source chain: TLS before connect
 /// (a failed handshake is also a connect error), DNS by hyper-util's "dns error" layer.
-fn classify(error: &reqwest::Error) -> AcsError {
+pub(crate) fn classify(error: &reqwest::Error) -> AcsError {
     if error.is_timeout() {
         return AcsError::Timeout;
     }

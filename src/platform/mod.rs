@@ -4,8 +4,11 @@
 //! plain Linux box under `--root DIR`, touches nothing outside DIR and records each action it
 //! would take as one JSON object per line in `DIR/var/log/cwmpd/actions.jsonl`.
 
+pub mod firmware;
 pub mod openwrt;
 pub mod sandbox;
+
+pub use firmware::ImageCheck;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -53,6 +56,17 @@ impl Paths {
     pub fn control_socket(&self) -> PathBuf {
         self.run_dir().join("control.sock")
     }
+
+    /// Where downloads are written (tmpfs: RAM on a router, and where sysupgrade wants its
+    /// image); emptied by a reboot.
+    pub fn download_dir(&self) -> PathBuf {
+        self.resolve("/tmp/cwmpd")
+    }
+
+    /// Web content downloaded by the ACS ("2 Web Content"), served by uhttpd.
+    pub fn web_content_dir(&self) -> PathBuf {
+        self.resolve("/www/cwmpd")
+    }
 }
 
 /// A system action, as the agent asks the platform to take it.
@@ -81,11 +95,47 @@ pub enum Aftermath {
     Exit,
 }
 
-pub trait Platform {
+/// Send + Sync: the slow queries (image validation, backups) run on the blocking pool, off
+/// the agent's loop.
+pub trait Platform: Send + Sync {
     fn paths(&self) -> &Paths;
 
     /// Take a system action. Errors describe why the action could not be started.
     fn perform(&self, action: &Action) -> io::Result<Aftermath>;
+
+    /// Check a firmware image before it is flashed.
+    fn validate_firmware_image(&self, image: &Path) -> io::Result<ImageCheck>;
+
+    /// Write a configuration backup to `archive` (`sysupgrade --create-backup`).
+    fn create_backup(&self, archive: &Path) -> io::Result<()>;
+
+    /// Restore a configuration backup (`sysupgrade --restore-backup`); a reboot applies it.
+    fn restore_backup(&self, archive: &Path) -> io::Result<()>;
+
+    /// The system log (`logread`).
+    fn read_log(&self) -> io::Result<Vec<u8>>;
+}
+
+/// Run a program from an argument vector and wait for it; its standard output, or an error
+/// naming the program and its exit status with what it printed on standard error.
+pub fn run(argv: &[&str]) -> io::Result<Vec<u8>> {
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| io::Error::other("empty command"))?;
+    let output = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()?;
+    if output.status.success() {
+        return Ok(output.stdout);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Err(io::Error::other(format!(
+        "{} failed ({}): {}",
+        argv.join(" "),
+        output.status,
+        stderr.trim()
+    )))
 }
 
 /// Build the platform for `root`: the sandbox for any root other than `/`.

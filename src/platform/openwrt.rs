@@ -1,7 +1,8 @@
 //! The OpenWrt platform: real system actions, each program run from an argument vector.
 
-use super::{Action, Aftermath, Paths, Platform};
+use super::{firmware, run, Action, Aftermath, ImageCheck, Paths, Platform};
 use std::io;
+use std::path::Path;
 use std::process::Command;
 
 pub struct OpenWrt {
@@ -20,6 +21,11 @@ impl Default for OpenWrt {
     fn default() -> Self {
         OpenWrt::new()
     }
+}
+
+fn path_str(path: &Path) -> io::Result<&str> {
+    path.to_str()
+        .ok_or_else(|| io::Error::other(format!("not UTF-8: {}", path.display())))
 }
 
 /// Start a program without waiting for it (the agent's loop must not block).
@@ -64,5 +70,29 @@ impl Platform for OpenWrt {
             }
         }
         Ok(Aftermath::Continue)
+    }
+
+    fn validate_firmware_image(&self, image: &Path) -> io::Result<ImageCheck> {
+        let request = serde_json::json!({ "path": path_str(image)? }).to_string();
+        let reply = run(&[
+            "/bin/ubus",
+            "call",
+            "system",
+            "validate_firmware_image",
+            &request,
+        ])?;
+        firmware::parse_validation(&String::from_utf8_lossy(&reply)).map_err(io::Error::other)
+    }
+
+    fn create_backup(&self, archive: &Path) -> io::Result<()> {
+        run(&["/sbin/sysupgrade", "--create-backup", path_str(archive)?]).map(|_| ())
+    }
+
+    fn restore_backup(&self, archive: &Path) -> io::Result<()> {
+        run(&["/sbin/sysupgrade", "--restore-backup", path_str(archive)?]).map(|_| ())
+    }
+
+    fn read_log(&self) -> io::Result<Vec<u8>> {
+        run(&["/sbin/logread"])
     }
 }

@@ -32,6 +32,7 @@ pub mod cr;
 pub mod demo;
 pub mod digest;
 mod engine;
+pub mod files;
 pub mod fixtures;
 pub mod http;
 pub mod log;
@@ -49,6 +50,7 @@ pub use config::{
 pub use cpe::CpeProcess;
 pub use cr::{connection_request, connection_request_with, CrOutcome, CrRequest};
 pub use digest::DigestAlgorithm;
+pub use files::{FileAuth, Received, ServedFile, TestFileServer};
 pub use log::{AcsLog, AuthCheck, Exchange, Outcome, Record, Reply, Session};
 pub use soap::{AcsRpc, Download, ScheduleDownload, SetAttribute, TimeWindow, Upload};
 pub use soap::{NS_CWMP_1_0, NS_CWMP_1_1, NS_CWMP_1_2};

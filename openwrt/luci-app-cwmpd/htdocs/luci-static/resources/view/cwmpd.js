@@ -184,6 +184,11 @@ return view.extend({
 		o.value('trace', _('Trace (every SOAP envelope, passwords redacted)'));
 		o.default = 'info';
 
+		o = s.taboption('general', form.Value, 'transfer_queue_depth', _('Transfer queue depth'),
+			_('Downloads and uploads queued or running at once; the ACS gets fault 9004 beyond.'));
+		o.datatype = 'range(1,64)';
+		o.placeholder = '8';
+
 		o = s.taboption('cr', form.Value, 'cr_port', _('Port'),
 			_('TCP port of the connection-request listener; opened on the WAN zone while CWMP is enabled.'));
 		o.datatype = 'port';
