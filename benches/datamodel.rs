@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use cwmpd::datamodel::testing::MemoryConfig;
 use cwmpd::datamodel::{
-    Area, AreaView, Context, Engine, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
-    RuntimeValues, Type, Value,
+    Area, AreaView, Context, Engine, Error, InstanceTables, ObjectDef, ObjectRef, ParamDef,
+    ParamRef, RuntimeValues, Type, Value,
 };
 use cwmpd::platform::Paths;
 
@@ -109,12 +109,14 @@ fn main() {
     let paths = Paths::new("/nonexistent");
     let mut config = MemoryConfig::new();
     let mut runtime = RuntimeValues::default();
+    let mut instances = InstanceTables::new();
     let mut ctx = Context {
         paths: &paths,
         now: 0,
         uptime: 0,
         config: &mut config,
         runtime: &mut runtime,
+        instances: &mut instances,
     };
     let everything = vec!["Device.".to_string()];
     let count = engine

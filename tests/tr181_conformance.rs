@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use cwmpd::datamodel::testing::MemoryConfig;
-use cwmpd::datamodel::{Context, DeclaredParameter, Engine, RuntimeValues, Type};
+use cwmpd::datamodel::{Context, DeclaredParameter, Engine, InstanceTables, RuntimeValues, Type};
 use cwmpd::platform::Paths;
 use cwmpd::tr181::{self, SystemInfo};
 
@@ -249,12 +249,14 @@ fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {
     let paths = Paths::new("/nonexistent");
     let mut config = MemoryConfig::new();
     let mut runtime = RuntimeValues::default();
+    let mut instances = InstanceTables::new();
     let mut ctx = Context {
         paths: &paths,
         now: 0,
         uptime: 0,
         config: &mut config,
         runtime: &mut runtime,
+        instances: &mut instances,
     };
     let names = engine.get_parameter_names(&mut ctx, "", false).unwrap();
     assert!(names.len() > 30);

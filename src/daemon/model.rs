@@ -10,7 +10,7 @@ use crate::backend::uci_config::UciConfig;
 use crate::cwmp::fault::Fault;
 use crate::cwmp::rpc::{AcsRequest, CpeResponse};
 use crate::cwmp::types::{DeviceIdStruct, ParameterValueStruct, XsdType};
-use crate::datamodel::{Context, Engine, RuntimeValues};
+use crate::datamodel::{Context, Engine, InstanceTables, RuntimeValues};
 use crate::platform::Paths;
 use crate::tr181::{self, SystemInfo, BOARD_JSON, CWMPD_PACKAGE, OPENWRT_RELEASE};
 
@@ -24,6 +24,18 @@ pub struct SavedModelState {
     pub instances: serde_json::Value,
 }
 
+/// The instance numbers saved earlier, or none (a corrupt table is logged and dropped: numbers
+/// then start afresh, which TR-069 allows after a loss of state).
+fn restore_instances(saved: &serde_json::Value) -> InstanceTables {
+    if saved.is_null() {
+        return InstanceTables::new();
+    }
+    serde_json::from_value(saved.clone()).unwrap_or_else(|err| {
+        warn!(target: "cwmpd::store", "ignoring saved instance numbers: {err}");
+        InstanceTables::new()
+    })
+}
+
 pub struct Model {
     engine: Engine,
     paths: Paths,
@@ -35,7 +47,8 @@ pub struct Model {
     /// Changed values of notified parameters not yet delivered in an Inform (latest wins).
     value_changes: Vec<ParameterValueStruct>,
     active_change: bool,
-    instances: serde_json::Value,
+    /// The instance numbers of every table, persisted in the agent's state.
+    instances: InstanceTables,
 }
 
 /// Seconds since boot from /proc/uptime (the host's, also under `--root`).
@@ -74,7 +87,7 @@ impl Model {
             changed_packages: Vec::new(),
             value_changes: Vec::new(),
             active_change: false,
-            instances: state.instances.clone(),
+            instances: restore_instances(&state.instances),
         })
     }
 
@@ -94,6 +107,7 @@ impl Model {
             uptime: uptime_secs(),
             config: &mut self.config,
             runtime: &mut self.runtime,
+            instances: &mut self.instances,
         };
         f(&mut self.engine, &mut ctx)
     }
@@ -215,7 +229,7 @@ impl Model {
         SavedModelState {
             parameter_key: self.runtime.parameter_key.clone(),
             attributes: serde_json::to_value(self.engine.attributes()).unwrap_or_default(),
-            instances: self.instances.clone(),
+            instances: serde_json::to_value(&self.instances).unwrap_or_default(),
         }
     }
 

@@ -72,6 +72,16 @@ pub trait AreaView {
         Err(Error::not_writable(""))
     }
 
+    /// Called once on every view opened by a SetParameterValues after each of its parameters
+    /// was staged without error: check constraints that span several parameters (e.g.
+    /// MinAddress ≤ MaxAddress) and stage writes that depend on several of them (e.g. one UCI
+    /// list several parameters map onto). Errors must name their parameter with its full
+    /// path (they become SetParameterValuesFault entries); nothing has been applied yet.
+    fn finish_set(&mut self, ctx: &mut Context<'_>, tx: &mut Transaction) -> Result<(), Error> {
+        let _ = (ctx, tx);
+        Ok(())
+    }
+
     /// The instance numbers of a table, ascending.
     fn instances(
         &mut self,
