@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use cwmpd::datamodel::testing::MemoryConfig;
+use cwmpd::backend::uci_config::UciConfig;
 use cwmpd::datamodel::{Context, DeclaredParameter, Engine, InstanceTables, RuntimeValues, Type};
 use cwmpd::platform::Paths;
 use cwmpd::tr181::{self, SystemInfo};
@@ -242,12 +242,24 @@ fn to_pattern(name: &str) -> String {
         .join(".")
 }
 
+/// Instances the stock 24.10 fixtures must show (so their paths are checked too).
+const INSTANCES_OF_A_STOCK_ROUTER: &[&str] = &["Device.NAT.PortMapping.1."];
+
 #[test]
 fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {
     let index = load_index();
     let mut engine = test_engine();
-    let paths = Paths::new("/nonexistent");
-    let mut config = MemoryConfig::new();
+    // A stock 24.10 router, so that tables have instances to list.
+    let root = tempfile::tempdir().unwrap();
+    let config_dir = root.path().join("etc/config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/uci");
+    for package in ["network", "firewall", "dhcp", "system", "wireless"] {
+        let fixture = fixtures.join(format!("{package}-24.10"));
+        std::fs::copy(fixture, config_dir.join(package)).unwrap();
+    }
+    let paths = Paths::new(root.path());
+    let mut config = UciConfig::new(&paths);
     let mut runtime = RuntimeValues::default();
     let mut instances = InstanceTables::new();
     let mut ctx = Context {
@@ -260,6 +272,12 @@ fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {
     };
     let names = engine.get_parameter_names(&mut ctx, "", false).unwrap();
     assert!(names.len() > 30);
+    for instance in INSTANCES_OF_A_STOCK_ROUTER {
+        assert!(
+            names.iter().any(|info| info.name == *instance),
+            "{instance} not listed"
+        );
+    }
     let mut problems = Vec::new();
     for info in &names {
         let pattern = to_pattern(&info.name);

@@ -6,14 +6,21 @@
 //! clock is touched in here.
 
 pub mod device_info;
+mod ip_interface;
 pub mod management_server;
+pub mod nat;
 pub mod root;
+mod section_table;
+#[cfg(test)]
+mod test_router;
+mod uci_value;
 
 use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use management_server::ManagementServerArea;
+pub use nat::NatArea;
 pub use root::RootArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
@@ -25,6 +32,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(RootArea),
         Box::new(DeviceInfoArea::new(system)),
         Box::new(ManagementServerArea),
+        Box::new(NatArea),
     ]
 }
 
