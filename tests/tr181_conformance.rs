@@ -243,7 +243,12 @@ fn to_pattern(name: &str) -> String {
 }
 
 /// Instances the stock 24.10 fixtures must show (so their paths are checked too).
-const INSTANCES_OF_A_STOCK_ROUTER: &[&str] = &["Device.NAT.PortMapping.1."];
+const INSTANCES_OF_A_STOCK_ROUTER: &[&str] = &[
+    "Device.NAT.PortMapping.1.",
+    "Device.DHCPv4.Server.Pool.1.",
+    "Device.DHCPv4.Server.Pool.2.",
+    "Device.DHCPv4.Server.Pool.1.StaticAddress.1.",
+];
 
 #[test]
 fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {

@@ -6,6 +6,7 @@
 //! clock is touched in here.
 
 pub mod device_info;
+pub mod dhcpv4;
 mod ip_interface;
 pub mod management_server;
 pub mod nat;
@@ -19,6 +20,7 @@ use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
+pub use dhcpv4::Dhcpv4Area;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
@@ -32,6 +34,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(RootArea),
         Box::new(DeviceInfoArea::new(system)),
         Box::new(ManagementServerArea),
+        Box::new(Dhcpv4Area),
         Box::new(NatArea),
     ]
 }

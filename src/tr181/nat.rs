@@ -37,7 +37,6 @@ const NAT: &str = "Device.NAT.";
 const PORT_MAPPING: &str = "Device.NAT.PortMapping.{i}.";
 
 const PORT_MAPPINGS: SectionTable = SectionTable {
-    table: PORT_MAPPING,
     package: FIREWALL,
     section_type: "redirect",
     name_prefix: "cwmpd_portmap",
@@ -89,7 +88,7 @@ impl Area for NatArea {
         let network = ctx.config.sections(NETWORK_PACKAGE)?;
         let interfaces = IpInterfaces::load(ctx, &network);
         let members: Vec<&ConfigSection> = firewall.iter().filter(|s| is_port_mapping(s)).collect();
-        let mappings = PORT_MAPPINGS.number(ctx.instances, &members);
+        let mappings = PORT_MAPPINGS.number(ctx.instances, PORT_MAPPING, &members);
         Ok(Box::new(NatView {
             zones: zones(&firewall),
             firewall,
@@ -424,7 +423,7 @@ impl AreaView for NatView {
             options.push(("src", zone));
         }
         options.push(("proto", "tcp"));
-        let (number, _) = PORT_MAPPINGS.add(ctx, &self.firewall, &options, tx)?;
+        let (number, _) = PORT_MAPPINGS.add(ctx, PORT_MAPPING, &self.firewall, &options, tx)?;
         Ok(number)
     }
 
@@ -435,7 +434,7 @@ impl AreaView for NatView {
         tx: &mut Transaction,
     ) -> Result<(), Error> {
         let section = self.mapping(instance.instances)?;
-        PORT_MAPPINGS.delete(&self.firewall, section, tx);
+        PORT_MAPPINGS.delete(&[PORT_MAPPING], &self.firewall, section, tx);
         Ok(())
     }
 }

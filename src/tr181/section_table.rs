@@ -16,10 +16,10 @@
 
 use crate::datamodel::{ConfigSection, Context, Error, InstanceTables, Transaction};
 
-/// One table over the sections of `section_type` in `package`.
+/// Tables over the sections of `section_type` in `package`. The instance-number table is
+/// given per call (usually the object's path pattern; one per parent instance when the
+/// sections of one type are split between parents).
 pub(crate) struct SectionTable {
-    /// The instance-number table (the object's path pattern).
-    pub table: &'static str,
     pub package: &'static str,
     pub section_type: &'static str,
     /// Names of sections created by AddObject start with this.
@@ -34,16 +34,17 @@ pub(crate) struct Numbered {
 }
 
 impl SectionTable {
-    /// Number `members` (the sections of this table, in file order); forget sections that
-    /// are gone. Ascending by number.
+    /// Number `members` (the sections of `table`, in file order); forget sections that are
+    /// gone. Ascending by number.
     pub fn number(
         &self,
         instances: &mut InstanceTables,
+        table: &str,
         members: &[&ConfigSection],
     ) -> Vec<Numbered> {
         let keys: Vec<String> = members.iter().map(|section| section.key()).collect();
         let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let numbered = instances.table(self.table).assign(&key_refs);
+        let numbered = instances.table(table).assign(&key_refs);
         numbered
             .into_iter()
             .filter_map(|(number, key)| {
@@ -56,16 +57,17 @@ impl SectionTable {
             .collect()
     }
 
-    /// Stage a new named section with `options` and return its number and name. `package`
-    /// holds every section of the package (for a free name).
+    /// Stage a new named section with `options` and return its number in `table` and its
+    /// name. `package` holds every section of the package (for a free name).
     pub fn add(
         &self,
         ctx: &mut Context<'_>,
+        table: &str,
         package: &[ConfigSection],
         options: &[(&str, &str)],
         tx: &mut Transaction,
     ) -> Result<(u32, String), Error> {
-        let numbers = ctx.instances.table(self.table);
+        let numbers = ctx.instances.table(table);
         let name = (1u32..)
             .map(|n| format!("{}_{n}", self.name_prefix))
             .find(|name| {
@@ -82,12 +84,31 @@ impl SectionTable {
         Ok((number, name))
     }
 
-    /// Stage the deletion of `section`; `package` holds every section of the package. Once
-    /// committed, its number is forgotten and the anonymous sections of the same type after
-    /// it keep their numbers under their new `@type[index]` keys.
-    pub fn delete(&self, package: &[ConfigSection], section: &ConfigSection, tx: &mut Transaction) {
+    /// Stage the deletion of `section`; `package` holds every section of the package and
+    /// `tables` every instance table that numbers sections of this type. Once committed, its
+    /// number is forgotten and the anonymous sections of the same type after it keep their
+    /// numbers under their new `@type[index]` keys.
+    pub fn delete(
+        &self,
+        tables: &[&str],
+        package: &[ConfigSection],
+        section: &ConfigSection,
+        tx: &mut Transaction,
+    ) {
         tx.delete_section(self.package, &section.name);
-        tx.forget_instance(self.table, &section.key());
+        for table in tables {
+            self.forget(table, package, section, tx);
+        }
+    }
+
+    fn forget(
+        &self,
+        table: &str,
+        package: &[ConfigSection],
+        section: &ConfigSection,
+        tx: &mut Transaction,
+    ) {
+        tx.forget_instance(table, &section.key());
         let mut later: Vec<&ConfigSection> = package
             .iter()
             .filter(|s| s.section_type == section.section_type && s.index > section.index)
@@ -96,7 +117,7 @@ impl SectionTable {
         later.sort_by_key(|s| s.index);
         for moved in later {
             let new_key = format!("@{}[{}]", moved.section_type, moved.index - 1);
-            tx.rename_instance(self.table, &moved.key(), &new_key);
+            tx.rename_instance(table, &moved.key(), &new_key);
         }
     }
 }
@@ -123,8 +144,8 @@ mod tests {
     use super::*;
     use crate::datamodel::{ConfigChange, ConfigValue, InstanceChange};
 
+    const T: &str = "Device.T.{i}.";
     const TABLE: SectionTable = SectionTable {
-        table: "Device.T.{i}.",
         package: "firewall",
         section_type: "redirect",
         name_prefix: "cwmpd_t",
@@ -149,7 +170,7 @@ mod tests {
             section("cfg03", true, 3),
         ];
         let mut tx = Transaction::new();
-        TABLE.delete(&package, &package[1], &mut tx);
+        TABLE.delete(&[T], &package, &package[1], &mut tx);
         assert_eq!(
             tx.changes(),
             [ConfigChange::DeleteSection {
@@ -177,7 +198,7 @@ mod tests {
     #[test]
     fn new_names_avoid_sections_and_known_keys() {
         let mut instances = InstanceTables::new();
-        instances.table(TABLE.table).number_for("cwmpd_t_2");
+        instances.table(T).number_for("cwmpd_t_2");
         let package = vec![section("cwmpd_t_1", false, 0)];
         let paths = crate::platform::Paths::new("/nonexistent");
         let mut config = crate::datamodel::testing::MemoryConfig::new();
@@ -191,7 +212,7 @@ mod tests {
             instances: &mut instances,
         };
         let mut tx = Transaction::new();
-        let added = TABLE.add(&mut ctx, &package, &[("enabled", "0")], &mut tx);
+        let added = TABLE.add(&mut ctx, T, &package, &[("enabled", "0")], &mut tx);
         assert_eq!(added.unwrap(), (2, "cwmpd_t_3".to_string()));
     }
 }

@@ -37,3 +37,8 @@ pub(crate) fn ipv4(text: &str) -> Result<Ipv4Addr, Error> {
         .parse()
         .map_err(|_| Error::invalid_value("", format!("{text:?} is not an IPv4 address")))
 }
+
+/// The section of `sections` named `name`.
+pub(crate) fn named<'a>(sections: &'a [ConfigSection], name: &str) -> Option<&'a ConfigSection> {
+    sections.iter().find(|section| section.name == name)
+}
