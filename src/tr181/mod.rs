@@ -14,6 +14,7 @@ pub mod root;
 mod section_table;
 #[cfg(test)]
 mod test_router;
+pub mod time;
 mod uci_value;
 
 use crate::cwmp::types::DeviceIdStruct;
@@ -24,6 +25,7 @@ pub use dhcpv4::Dhcpv4Area;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
+pub use time::TimeArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
 pub const CWMPD_PACKAGE: &str = "cwmpd";
@@ -33,6 +35,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
     vec![
         Box::new(RootArea),
         Box::new(DeviceInfoArea::new(system)),
+        Box::new(TimeArea),
         Box::new(ManagementServerArea),
         Box::new(Dhcpv4Area),
         Box::new(NatArea),
