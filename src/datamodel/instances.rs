@@ -65,6 +65,11 @@ impl InstanceNumbers {
         }
     }
 
+    /// The keys that have numbers.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.by_key.keys().map(String::as_str)
+    }
+
     /// Whether `key` has a number.
     pub fn contains_key(&self, key: &str) -> bool {
         self.by_key.contains_key(key)

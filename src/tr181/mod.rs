@@ -7,6 +7,7 @@
 
 pub mod device_info;
 pub mod dhcpv4;
+pub mod dns;
 mod ip_interface;
 pub mod management_server;
 pub mod nat;
@@ -22,6 +23,7 @@ use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use dhcpv4::Dhcpv4Area;
+pub use dns::DnsArea;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
@@ -38,6 +40,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(TimeArea),
         Box::new(ManagementServerArea),
         Box::new(Dhcpv4Area),
+        Box::new(DnsArea),
         Box::new(NatArea),
     ]
 }
