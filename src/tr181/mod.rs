@@ -8,6 +8,7 @@
 pub mod device_info;
 pub mod dhcpv4;
 pub mod dns;
+pub mod firewall;
 mod ip_interface;
 pub mod management_server;
 pub mod nat;
@@ -24,6 +25,7 @@ use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use dhcpv4::Dhcpv4Area;
 pub use dns::DnsArea;
+pub use firewall::FirewallArea;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
@@ -42,6 +44,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(Dhcpv4Area),
         Box::new(DnsArea),
         Box::new(NatArea),
+        Box::new(FirewallArea),
     ]
 }
 
