@@ -6,9 +6,9 @@
 //! its backends (e.g. reads its UCI package once) and from which it then answers every
 //! parameter of the RPC. A view is dropped at the end of the RPC.
 //!
-//! Instance numbers of multi-instance objects come from the area (which keeps them stable,
-//! e.g. with [`super::instances::InstanceNumbers`] persisted by the daemon's store). The engine
-//! never invents them.
+//! Instance numbers of multi-instance objects come from the area, which keeps them stable in
+//! the context's [`super::instances::InstanceTables`] (persisted by the daemon, keyed by
+//! backend identity such as a UCI section name). The engine never invents them.
 
 use super::context::Context;
 use super::error::Error;

@@ -97,8 +97,8 @@ impl ConfigSection {
 /// - `revert` drops uncommitted changes of a package (called when applying a transaction
 ///   failed half-way).
 ///
-/// The engine calls the mutating methods only while applying a validated [`Transaction`]
-/// (super::transaction::Transaction); areas never write directly.
+/// The engine calls the mutating methods only while applying a validated
+/// [`Transaction`](super::transaction::Transaction); areas never write directly.
 pub trait ConfigBackend {
     fn get(
         &mut self,

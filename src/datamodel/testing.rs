@@ -26,6 +26,8 @@ pub struct MemoryConfig {
     pub commits: Vec<String>,
     /// Number of `get` calls (to check that areas read their backend once per RPC).
     pub gets: usize,
+    /// The packages `sections` was asked for, in order (same purpose).
+    pub section_reads: Vec<String>,
     /// Make every `commit` fail (to test fault 9002).
     pub fail_commits: bool,
 }
@@ -144,6 +146,7 @@ impl ConfigBackend for MemoryConfig {
     }
 
     fn sections(&mut self, package: &str) -> Result<Vec<ConfigSection>, BackendError> {
+        self.section_reads.push(package.to_string());
         let options = self
             .working
             .get(package)

@@ -20,7 +20,7 @@
 //! enables it: `enabled '0'`, `target 'DNAT'`, `proto 'tcp'` and `src` set to the first
 //! zone with masquerading (the WAN zone of a stock configuration). fw4 finds the destination
 //! zone from `dest_ip`. DeleteObject removes the section. Instance numbers are keyed by section
-//! (see [`super::section_table`]). Changes commit `firewall`; the daemon then reloads it.
+//! (see `section_table.rs`). Changes commit `firewall`; the daemon then reloads it.
 
 use std::collections::BTreeMap;
 
