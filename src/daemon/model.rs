@@ -243,3 +243,24 @@ impl Model {
         std::mem::take(&mut self.changed_packages)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_instance_numbers_are_restored_or_dropped_when_corrupt() {
+        assert_eq!(
+            restore_instances(&serde_json::Value::Null),
+            InstanceTables::new()
+        );
+        let mut tables = InstanceTables::new();
+        tables
+            .table("Device.NAT.PortMapping.{i}.")
+            .assign(&["@redirect[0]"]);
+        let saved = serde_json::to_value(&tables).unwrap();
+        assert_eq!(restore_instances(&saved), tables);
+        let corrupt = serde_json::json!({"Device.NAT.PortMapping.{i}.": 7});
+        assert_eq!(restore_instances(&corrupt), InstanceTables::new());
+    }
+}

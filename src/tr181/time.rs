@@ -139,9 +139,11 @@ impl TimeView {
         Ok(())
     }
 
-    fn ensure_ntp_section(&self, tx: &mut Transaction) {
+    /// Stage the `timeserver 'ntp'` section if the image has none (once per RPC).
+    fn ensure_ntp_section(&mut self, tx: &mut Transaction) {
         if !self.ntp_exists {
             tx.add_section(SYSTEM, "timeserver", NTP_SECTION);
+            self.ntp_exists = true;
         }
     }
 }
@@ -520,6 +522,28 @@ mod tests {
         assert_eq!(
             router.value("Device.Time.CurrentLocalTime"),
             "2026-11-24T21:00:00+03:30"
+        );
+    }
+
+    #[test]
+    fn a_missing_ntp_section_is_created_once() {
+        let mut router = Router::new(&[("system", "system-24.10")]);
+        let ntp = "config timeserver 'ntp'\n\tlist server '0.openwrt.pool.ntp.org'\n\
+                   \tlist server '1.openwrt.pool.ntp.org'\n\tlist server '2.openwrt.pool.ntp.org'\n\
+                   \tlist server '3.openwrt.pool.ntp.org'\n";
+        router.write_file("system", &fixture("system-24.10").replace(ntp, ""));
+        assert_eq!(router.value("Device.Time.Status"), "Error");
+        let status = router.spv(&[
+            ("Device.Time.Enable", "true"),
+            ("Device.Time.NTPServer1", "ntp.example.net"),
+        ]);
+        assert_eq!(status, Ok(0));
+        let created = "config timeserver 'ntp'\n\toption enabled '1'\n\
+                       \tlist server 'ntp.example.net'\n";
+        // A new section goes after the last one, before the file's trailing blank lines.
+        assert_eq!(
+            router.file("system"),
+            fixture("system-24.10").replace(ntp, created) + "\n"
         );
     }
 
