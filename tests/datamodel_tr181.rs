@@ -153,7 +153,12 @@ fn gpn_next_level_on_device() {
         Ok(owned(&[
             ("Device.RootDataModelVersion", false),
             ("Device.DeviceInfo.", false),
+            ("Device.Time.", false),
             ("Device.ManagementServer.", false),
+            ("Device.DHCPv4.", false),
+            ("Device.DNS.", false),
+            ("Device.NAT.", false),
+            ("Device.Firewall.", false),
         ]))
     );
 }

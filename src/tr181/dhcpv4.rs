@@ -27,8 +27,8 @@
 //! removes the section (deleting a pool leaves its hosts). `Server.Enable` is always true:
 //! dnsmasq also serves DNS, so DHCP is switched per pool. Changes commit `dhcp`.
 
+use core::net::Ipv4Addr;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
 
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
 use super::section_table::{self, instance_number, Numbered, SectionTable};
@@ -48,6 +48,7 @@ const STATIC_ADDRESS: &str = "Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.";
 const DEFAULT_START: u32 = 100;
 const DEFAULT_LIMIT: u32 = 150;
 const DEFAULT_LEASE_TIME: &str = "12h";
+const DEFAULT_LEASE_SECS: i64 = 12 * 3600;
 /// dnsmasq raises shorter leases to two minutes.
 const MIN_LEASE_SECS: i64 = 120;
 /// TR-181: DNSServers and IPRouters hold at most four addresses.
@@ -381,7 +382,7 @@ impl Pool {
     fn lease_time(&self) -> i64 {
         let text = self.section.get("leasetime");
         let text = text.as_deref().unwrap_or(DEFAULT_LEASE_TIME);
-        parse_lease_time(text).unwrap_or(12 * 3600)
+        parse_lease_time(text).unwrap_or(DEFAULT_LEASE_SECS)
     }
 
     /// An option's value, or what dnsmasq sends without it.
@@ -877,7 +878,7 @@ impl AreaView for DhcpView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tr181::test_router::{fixture, Router};
+    use crate::backend::test_router::{fixture, Router};
 
     const LAN: &str = "Device.DHCPv4.Server.Pool.1.";
 

@@ -18,8 +18,8 @@
 //! sets DNSServer and Interface, then Enable. `Client.Enable` is always true (the resolver
 //! cannot be switched off). Changes commit `network`; the daemon then reloads it.
 
+use core::net::IpAddr;
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
 use super::section_table::instance_number;
@@ -396,7 +396,7 @@ impl AreaView for DnsView {
 
 #[cfg(test)]
 mod tests {
-    use crate::tr181::test_router::{fixture, Router};
+    use crate::backend::test_router::{fixture, Router};
 
     const WAN_END: &str = "\toption ipv6 'auto'\n";
     const LAN_END: &str = "\toption ip6assign '60'\n";

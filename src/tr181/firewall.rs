@@ -127,7 +127,7 @@ impl AreaView for FirewallView {
 
 #[cfg(test)]
 mod tests {
-    use crate::tr181::test_router::{fixture, Router};
+    use crate::backend::test_router::{fixture, Router};
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()

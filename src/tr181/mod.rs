@@ -24,8 +24,6 @@ pub mod management_server;
 pub mod nat;
 pub mod root;
 mod section_table;
-#[cfg(test)]
-mod test_router;
 pub mod time;
 mod uci_value;
 

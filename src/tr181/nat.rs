@@ -442,7 +442,7 @@ impl AreaView for NatView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tr181::test_router::{fixture, Router};
+    use crate::backend::test_router::{fixture, Router};
 
     const PM1: &str = "Device.NAT.PortMapping.1.";
 

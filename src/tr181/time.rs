@@ -432,7 +432,7 @@ fn month_week_day(year: i64, month: u8, week: u8, weekday: u8) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tr181::test_router::{fixture, Router, NOW};
+    use crate::backend::test_router::{fixture, Router, NOW};
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()

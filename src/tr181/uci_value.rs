@@ -1,6 +1,6 @@
 //! Reading and writing UCI option text the way OpenWrt's scripts do (`config_get_bool`, …).
 
-use std::net::Ipv4Addr;
+use core::net::Ipv4Addr;
 
 use crate::datamodel::{ConfigSection, Error};
 

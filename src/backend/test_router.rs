@@ -1,4 +1,5 @@
-//! Test harness for the areas: a router's `/etc/config` on a temporary directory, seeded from
+//! Test harness for the TR-181 areas (kept here, beside the backend it drives, because it does
+//! file I/O and `tr181/` may not): a router's `/etc/config` on a temporary directory, seeded from
 //! the stock OpenWrt files in `tests/fixtures/uci/`, served by the real engine over the real
 //! UCI backend, with instance numbers kept as the daemon keeps them (and a "restart" that
 //! rebuilds everything from the saved JSON).
