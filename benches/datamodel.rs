@@ -16,8 +16,8 @@ use cwmpd::cwmp::rpc::{Body, CpeResponse, Envelope};
 use cwmpd::cwmp::types::CwmpNamespace;
 use cwmpd::datamodel::testing::MemoryConfig;
 use cwmpd::datamodel::{
-    Area, AreaView, Context, Engine, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
-    RuntimeValues, Type, Value,
+    Area, AreaView, Context, Engine, Error, InstanceTables, ObjectDef, ObjectRef, ParamDef,
+    ParamRef, RuntimeValues, Type, Value,
 };
 use cwmpd::platform::Paths;
 
@@ -112,12 +112,14 @@ fn main() {
     let paths = Paths::new("/nonexistent");
     let mut config = MemoryConfig::new();
     let mut runtime = RuntimeValues::default();
+    let mut instances = InstanceTables::new();
     let mut ctx = Context {
         paths: &paths,
         now: 0,
         uptime: 0,
         config: &mut config,
         runtime: &mut runtime,
+        instances: &mut instances,
     };
     let everything = vec!["Device.".to_string()];
     let count = engine

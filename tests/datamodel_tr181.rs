@@ -6,7 +6,7 @@ use cwmpd::cwmp::types::{
     DeviceIdStruct, ParameterValueStruct, SetParameterAttributesStruct, XsdType,
 };
 use cwmpd::datamodel::testing::MemoryConfig;
-use cwmpd::datamodel::{ConfigBackend, Context, Engine, RuntimeValues};
+use cwmpd::datamodel::{ConfigBackend, Context, Engine, InstanceTables, RuntimeValues};
 use cwmpd::platform::Paths;
 use cwmpd::tr181::{self, SystemInfo};
 
@@ -24,6 +24,7 @@ struct Router {
     paths: Paths,
     config: MemoryConfig,
     runtime: RuntimeValues,
+    instances: InstanceTables,
     engine: Engine,
 }
 
@@ -45,6 +46,7 @@ impl Router {
                 connection_request_url: "http://192.0.2.10:7547/cr".into(),
                 parameter_key: "pk-0".into(),
             },
+            instances: InstanceTables::new(),
             engine: tr181::engine(system).unwrap(),
         }
     }
@@ -56,6 +58,7 @@ impl Router {
             uptime: 3_725,
             config: &mut self.config,
             runtime: &mut self.runtime,
+            instances: &mut self.instances,
         };
         f(&mut self.engine, &mut ctx)
     }
@@ -150,7 +153,12 @@ fn gpn_next_level_on_device() {
         Ok(owned(&[
             ("Device.RootDataModelVersion", false),
             ("Device.DeviceInfo.", false),
+            ("Device.Time.", false),
             ("Device.ManagementServer.", false),
+            ("Device.DHCPv4.", false),
+            ("Device.DNS.", false),
+            ("Device.NAT.", false),
+            ("Device.Firewall.", false),
         ]))
     );
 }

@@ -1,4 +1,6 @@
 //! Backends that TR-181 areas map onto.
 
+#[cfg(test)]
+pub(crate) mod test_router;
 pub mod uci;
 pub mod uci_config;

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::uci::{Change, UciFile, UciStore};
-use crate::datamodel::{BackendError, ConfigBackend};
+use super::uci::{self, Change, Section, UciFile, UciStore};
+use crate::datamodel::{BackendError, ConfigBackend, ConfigSection, ConfigValue};
 use crate::platform::Paths;
 
 /// Where one package lives: its store and the file name inside the store's directory.
@@ -77,6 +77,26 @@ fn uci_error(package: &str, error: impl std::fmt::Display) -> BackendError {
     BackendError::new(format!("uci {package}: {error}"))
 }
 
+fn config_value(value: &uci::Value) -> ConfigValue {
+    match value {
+        uci::Value::Single(value) => ConfigValue::Single(value.clone()),
+        uci::Value::List(items) => ConfigValue::List(items.clone()),
+    }
+}
+
+fn config_section(section: Section<'_>) -> ConfigSection {
+    ConfigSection {
+        name: section.id().to_string(),
+        anonymous: section.name().is_none(),
+        section_type: section.section_type().to_string(),
+        index: section.index(),
+        options: section
+            .options()
+            .map(|(name, value)| (name.to_string(), config_value(value)))
+            .collect(),
+    }
+}
+
 impl ConfigBackend for UciConfig {
     fn get(
         &mut self,
@@ -111,6 +131,22 @@ impl ConfigBackend for UciConfig {
         self.file(package)?
             .delete_option(section, option)
             .map(|_| ())
+            .map_err(|e| uci_error(package, e))
+    }
+
+    fn sections(&mut self, package: &str) -> Result<Vec<ConfigSection>, BackendError> {
+        Ok(self.file(package)?.sections().map(config_section).collect())
+    }
+
+    fn set_list(
+        &mut self,
+        package: &str,
+        section: &str,
+        option: &str,
+        values: &[String],
+    ) -> Result<(), BackendError> {
+        self.file(package)?
+            .set_list(section, option, values)
             .map_err(|e| uci_error(package, e))
     }
 
@@ -216,6 +252,41 @@ mod tests {
         assert!(std::fs::read_to_string(&file)
             .unwrap()
             .ends_with("config cpe 'cpe'\n\toption cr_port '7548'\n"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn sections_and_lists() {
+        let (dir, paths) = sandbox("sections");
+        let file = dir.join("etc/config/system");
+        std::fs::write(
+            &file,
+            "config system\n\toption hostname 'OpenWrt'\n\n\
+             config timeserver 'ntp'\n\tlist server 'a.pool'\n\tlist server 'b.pool'\n",
+        )
+        .unwrap();
+        let mut config = UciConfig::new(&paths);
+        let sections = config.sections("system").unwrap();
+        assert_eq!(sections.len(), 2);
+        assert!(sections[0].anonymous);
+        assert_eq!(sections[0].key(), "@system[0]");
+        assert_eq!(sections[0].get("hostname").as_deref(), Some("OpenWrt"));
+        assert_eq!(sections[1].key(), "ntp");
+        assert_eq!(sections[1].list("server"), ["a.pool", "b.pool"]);
+        let anonymous_id = sections[0].name.clone();
+        config
+            .set("system", &anonymous_id, "hostname", "gw")
+            .unwrap();
+        config
+            .set_list("system", "ntp", "server", &["c.pool".to_string()])
+            .unwrap();
+        config.commit("system").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "config system\n\toption hostname 'gw'\n\n\
+             config timeserver 'ntp'\n\tlist server 'c.pool'\n"
+        );
+        assert!(config.sections("missing").unwrap().is_empty());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

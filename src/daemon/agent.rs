@@ -448,6 +448,8 @@ impl Agent {
             }
             Outcome::Failed(failure) => self.session_failed(failure, inform_delivered),
         }
+        // The Inform and the ACS's reads may have numbered new instances.
+        self.keep_model_state();
         self.save_state();
         self.refresh_status();
     }
@@ -522,17 +524,61 @@ impl Agent {
         }
     }
 
-    /// After the data model changed: persist what it keeps in the state, pick up config edits.
+    /// After the data model changed: persist what it keeps in the state, pick up config edits,
+    /// reload the services whose configuration changed.
     pub fn after_model_change(&mut self) {
+        self.keep_model_state();
+        self.save_state();
+        if self.model.take_config_changed() {
+            self.reload_config();
+        }
+        self.schedule_reloads();
+    }
+
+    /// Copy what the model persists (ParameterKey, attributes, instance numbers) into the state.
+    fn keep_model_state(&mut self) {
         let saved = self.model.saved_state();
         self.state.update(|s| {
             s.parameter_key = saved.parameter_key;
             s.attributes = saved.attributes;
             s.instances = saved.instances;
         });
-        self.save_state();
-        if self.model.take_config_changed() {
-            self.reload_config();
+    }
+
+    /// Reload the services of the UCI packages the data model changed: once the session is
+    /// over when an ACS changed them (TR-069 A.3.2.1: Status 1 tells it the change applies
+    /// then), at once for `cwmpd set`.
+    fn schedule_reloads(&mut self) {
+        let packages = self.model.take_changed_packages();
+        if packages.is_empty() {
+            return;
+        }
+        if !self.session_open {
+            let action = Action::ReloadConfig { packages };
+            if let Err(err) = self.platform.perform(&action) {
+                warn!(target: "cwmpd::daemon", "{action:?} failed: {err}");
+            }
+            return;
+        }
+        let queued = self
+            .after_session
+            .iter_mut()
+            .find_map(|action| match action {
+                Action::ReloadConfig { packages } => Some(packages),
+                _ => None,
+            });
+        match queued {
+            Some(queued) => {
+                for package in packages {
+                    if !queued.contains(&package) {
+                        queued.push(package);
+                    }
+                }
+            }
+            // Before a queued Reboot, which ends the process in the sandbox.
+            None => self
+                .after_session
+                .insert(0, Action::ReloadConfig { packages }),
         }
     }
 

@@ -120,10 +120,15 @@ fn inform_event(event: Option<String>) -> EventStruct {
 /// `get` and `set` through the data model, exactly as the ACS would see them.
 fn handle_model_request(agent: &mut Agent, request: Request) -> Response {
     let result = match request {
-        Request::Get { paths } => agent.model.get_values(&paths).map(|values| Response {
-            values,
-            ..Response::ok()
-        }),
+        Request::Get { paths } => {
+            let result = agent.model.get_values(&paths).map(|values| Response {
+                values,
+                ..Response::ok()
+            });
+            // Reading a table may have numbered new instances: keep the numbers.
+            agent.after_model_change();
+            result
+        }
         Request::Set { values } => {
             let result = agent.model.set_values(&values).map(|status| Response {
                 set_status: Some(status),

@@ -10,7 +10,7 @@ use crate::backend::uci_config::UciConfig;
 use crate::cwmp::fault::Fault;
 use crate::cwmp::rpc::{AcsRequest, CpeResponse};
 use crate::cwmp::types::{DeviceIdStruct, ParameterValueStruct, XsdType};
-use crate::datamodel::{Context, Engine, RuntimeValues};
+use crate::datamodel::{Context, Engine, InstanceTables, RuntimeValues};
 use crate::platform::Paths;
 use crate::tr181::{self, SystemInfo, BOARD_JSON, CWMPD_PACKAGE, OPENWRT_RELEASE};
 
@@ -24,6 +24,18 @@ pub struct SavedModelState {
     pub instances: serde_json::Value,
 }
 
+/// The instance numbers saved earlier, or none (a corrupt table is logged and dropped: numbers
+/// then start afresh, which TR-069 allows after a loss of state).
+fn restore_instances(saved: &serde_json::Value) -> InstanceTables {
+    if saved.is_null() {
+        return InstanceTables::new();
+    }
+    serde_json::from_value(saved.clone()).unwrap_or_else(|err| {
+        warn!(target: "cwmpd::store", "ignoring saved instance numbers: {err}");
+        InstanceTables::new()
+    })
+}
+
 pub struct Model {
     engine: Engine,
     paths: Paths,
@@ -35,7 +47,8 @@ pub struct Model {
     /// Changed values of notified parameters not yet delivered in an Inform (latest wins).
     value_changes: Vec<ParameterValueStruct>,
     active_change: bool,
-    instances: serde_json::Value,
+    /// The instance numbers of every table, persisted in the agent's state.
+    instances: InstanceTables,
 }
 
 /// Seconds since boot: /proc/uptime on a router; in a `--root` sandbox, since the sandbox
@@ -85,7 +98,7 @@ impl Model {
             changed_packages: Vec::new(),
             value_changes: Vec::new(),
             active_change: false,
-            instances: state.instances.clone(),
+            instances: restore_instances(&state.instances),
         })
     }
 
@@ -105,6 +118,7 @@ impl Model {
             uptime: uptime_secs(&self.paths),
             config: &mut self.config,
             runtime: &mut self.runtime,
+            instances: &mut self.instances,
         };
         f(&mut self.engine, &mut ctx)
     }
@@ -231,7 +245,7 @@ impl Model {
         SavedModelState {
             parameter_key: self.runtime.parameter_key.clone(),
             attributes: serde_json::to_value(self.engine.attributes()).unwrap_or_default(),
-            instances: self.instances.clone(),
+            instances: serde_json::to_value(&self.instances).unwrap_or_default(),
         }
     }
 
@@ -243,5 +257,26 @@ impl Model {
     /// UCI packages to reload once the session is over.
     pub fn take_changed_packages(&mut self) -> Vec<String> {
         std::mem::take(&mut self.changed_packages)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_instance_numbers_are_restored_or_dropped_when_corrupt() {
+        assert_eq!(
+            restore_instances(&serde_json::Value::Null),
+            InstanceTables::new()
+        );
+        let mut tables = InstanceTables::new();
+        tables
+            .table("Device.NAT.PortMapping.{i}.")
+            .assign(&["@redirect[0]"]);
+        let saved = serde_json::to_value(&tables).unwrap();
+        assert_eq!(restore_instances(&saved), tables);
+        let corrupt = serde_json::json!({"Device.NAT.PortMapping.{i}.": 7});
+        assert_eq!(restore_instances(&corrupt), InstanceTables::new());
     }
 }

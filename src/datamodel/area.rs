@@ -6,9 +6,9 @@
 //! its backends (e.g. reads its UCI package once) and from which it then answers every
 //! parameter of the RPC. A view is dropped at the end of the RPC.
 //!
-//! Instance numbers of multi-instance objects come from the area (which keeps them stable,
-//! e.g. with [`super::instances::InstanceNumbers`] persisted by the daemon's store). The engine
-//! never invents them.
+//! Instance numbers of multi-instance objects come from the area, which keeps them stable in
+//! the context's [`super::instances::InstanceTables`] (persisted by the daemon, keyed by
+//! backend identity such as a UCI section name). The engine never invents them.
 
 use super::context::Context;
 use super::error::Error;
@@ -70,6 +70,16 @@ pub trait AreaView {
     ) -> Result<(), Error> {
         let _ = (ctx, param, value, tx);
         Err(Error::not_writable(""))
+    }
+
+    /// Called once on every view opened by a SetParameterValues after each of its parameters
+    /// was staged without error: check constraints that span several parameters (e.g.
+    /// MinAddress ≤ MaxAddress) and stage writes that depend on several of them (e.g. one UCI
+    /// list several parameters map onto). Errors must name their parameter with its full
+    /// path (they become SetParameterValuesFault entries); nothing has been applied yet.
+    fn finish_set(&mut self, ctx: &mut Context<'_>, tx: &mut Transaction) -> Result<(), Error> {
+        let _ = (ctx, tx);
+        Ok(())
     }
 
     /// The instance numbers of a table, ascending.

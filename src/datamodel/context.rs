@@ -4,6 +4,7 @@
 //! Nothing here reads a clock or a file: the daemon fills a [`Context`] for each call.
 
 use super::error::BackendError;
+use super::instances::InstanceTables;
 use crate::platform::Paths;
 
 /// Runtime values the daemon supplies (not stored in any configuration file by the engine).
@@ -18,20 +19,86 @@ pub struct RuntimeValues {
     pub parameter_key: String,
 }
 
+/// The value of an option: UCI's `option` (one string) or `list` (several).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigValue {
+    Single(String),
+    List(Vec<String>),
+}
+
+impl ConfigValue {
+    /// The items; a single value is a one-item list.
+    pub fn items(&self) -> Vec<&str> {
+        match self {
+            ConfigValue::Single(value) => vec![value.as_str()],
+            ConfigValue::List(items) => items.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// One section of a package as it is at the moment it was read (see
+/// [`ConfigBackend::sections`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSection {
+    /// The section's name; for an anonymous section the id libuci gives it (`cfg02dc81`),
+    /// which addresses it until the package is read again.
+    pub name: String,
+    pub anonymous: bool,
+    pub section_type: String,
+    /// The index among the sections of its type, as in `@type[index]`.
+    pub index: usize,
+    /// The options in file order.
+    pub options: Vec<(String, ConfigValue)>,
+}
+
+impl ConfigSection {
+    pub fn value(&self, option: &str) -> Option<&ConfigValue> {
+        self.options
+            .iter()
+            .find(|(name, _)| name == option)
+            .map(|(_, value)| value)
+    }
+
+    /// A single value, or the items of a list joined by spaces (what `config_get` gives a
+    /// shell script); `None` when unset.
+    pub fn get(&self, option: &str) -> Option<String> {
+        self.value(option).map(|value| value.items().join(" "))
+    }
+
+    /// The items of a list, a single value as one item, nothing when unset.
+    pub fn list(&self, option: &str) -> Vec<&str> {
+        self.value(option)
+            .map(ConfigValue::items)
+            .unwrap_or_default()
+    }
+
+    /// The key that identifies the section across reads: its name, or `@type[index]` for an
+    /// anonymous section (libuci's ids of anonymous sections change when any earlier
+    /// anonymous section of the package is added or removed; the index changes only when an
+    /// earlier section of the same type is).
+    pub fn key(&self) -> String {
+        match self.anonymous {
+            true => format!("@{}[{}]", self.section_type, self.index),
+            false => self.name.clone(),
+        }
+    }
+}
+
 /// The configuration store the areas read and write, shaped like UCI: packages of named
 /// sections holding options (`cwmpd.acs.url`). The daemon implements it over `UciStore`.
 ///
 /// Contract:
-/// - `get` answers from the package as last loaded plus this object's uncommitted changes.
-///   Implementations load a package once (on first use in a session) and answer further `get`s
-///   from memory; the engine and areas may call `get` many times.
-/// - `set`/`delete`/`add_section`/`delete_section` change the in-memory package only.
+/// - `get` and `sections` answer from the package as last loaded plus this object's
+///   uncommitted changes. Implementations load a package once (on first use in a session) and
+///   answer further calls from memory; the engine and areas may call them many times.
+/// - `set`/`set_list`/`delete`/`add_section`/`delete_section` change the in-memory package
+///   only.
 /// - `commit` writes one package atomically (cwmpd's own delta directory, never LuCI's).
 /// - `revert` drops uncommitted changes of a package (called when applying a transaction
 ///   failed half-way).
 ///
-/// The engine calls the mutating methods only while applying a validated [`Transaction`]
-/// (super::transaction::Transaction); areas never write directly.
+/// The engine calls the mutating methods only while applying a validated
+/// [`Transaction`](super::transaction::Transaction); areas never write directly.
 pub trait ConfigBackend {
     fn get(
         &mut self,
@@ -49,6 +116,28 @@ pub trait ConfigBackend {
     ) -> Result<(), BackendError>;
 
     fn delete(&mut self, package: &str, section: &str, option: &str) -> Result<(), BackendError>;
+
+    /// Every section of a package, in file order (for areas whose tables are sections). A
+    /// missing package has no sections.
+    fn sections(&mut self, package: &str) -> Result<Vec<ConfigSection>, BackendError> {
+        Err(BackendError::new(format!(
+            "listing the sections of {package} is not supported by this backend"
+        )))
+    }
+
+    /// Make an option a list of `values` (no values deletes it).
+    fn set_list(
+        &mut self,
+        package: &str,
+        section: &str,
+        option: &str,
+        values: &[String],
+    ) -> Result<(), BackendError> {
+        let _ = (section, option, values);
+        Err(BackendError::new(format!(
+            "list options of {package} are not supported by this backend"
+        )))
+    }
 
     /// Add a named section of `section_type` (for areas whose table instances are sections).
     fn add_section(
@@ -85,4 +174,7 @@ pub struct Context<'a> {
     pub uptime: u64,
     pub config: &'a mut dyn ConfigBackend,
     pub runtime: &'a mut RuntimeValues,
+    /// The instance numbers of every table (TR-069 A.2.2.1), owned and persisted by the daemon
+    /// (never written into system configuration files).
+    pub instances: &'a mut InstanceTables,
 }

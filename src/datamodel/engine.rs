@@ -254,6 +254,7 @@ impl Engine {
         if !rejected.is_empty() {
             return Err(Error::SetParameterValues(rejected));
         }
+        rpc.finish_set(&mut tx)?;
         drop(rpc);
         let committed = commit(ctx, tx, parameter_key)?;
         // Values the ACS set itself never trigger a notification (TR-069 §3.2.1).
@@ -501,7 +502,7 @@ fn check_attribute_request(request: &SetParameterAttributesStruct) -> Result<(),
 /// Apply a validated transaction and take the new ParameterKey (A.3.2.1: it changes only when
 /// the whole request succeeded).
 fn commit(ctx: &mut Context<'_>, tx: Transaction, parameter_key: &str) -> Result<Committed, Error> {
-    let Applied { packages, status } = tx.apply(ctx.config)?;
+    let Applied { packages, status } = tx.apply(ctx.config, ctx.instances)?;
     ctx.runtime.parameter_key = parameter_key.to_string();
     Ok(Committed {
         status,
@@ -907,6 +908,24 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
         };
         let view = self.views.view(node.area, self.ctx)?;
         view.set(self.ctx, param_ref, &value, tx)
+    }
+
+    /// Let every view opened by a SetParameterValues check and stage what spans several of its
+    /// parameters; the rejections of all views make one 9003 fault.
+    fn finish_set(&mut self, tx: &mut Transaction) -> Result<(), Error> {
+        let mut rejected = Vec::new();
+        for view in self.views.open.iter_mut().flatten() {
+            match view.finish_set(self.ctx, tx) {
+                Ok(()) => {}
+                Err(error @ Error::Backend(_)) => return Err(error),
+                Err(Error::SetParameterValues(errors)) => rejected.extend(errors),
+                Err(error) => rejected.push(error),
+            }
+        }
+        match rejected.is_empty() {
+            true => Ok(()),
+            false => Err(Error::SetParameterValues(rejected)),
+        }
     }
 
     /// The table (for AddObject) or instance (for DeleteObject) a path names; 9005 unless it

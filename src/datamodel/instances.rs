@@ -1,9 +1,10 @@
 //! Stable instance numbers for multi-instance objects (TR-069 A.2.2.1, TR-106 §3.6.1).
 //!
 //! An instance number, once given to a backend object (a UCI section name, an ifname), stays
-//! with it while it exists and is never given to another object afterwards. Areas own one
-//! [`InstanceNumbers`] per table; the daemon's store persists it (it is `serde`-serialisable)
-//! and never writes the numbers into system UCI files.
+//! with it while it exists and is never given to another object afterwards. Each table has
+//! one [`InstanceNumbers`], kept in the [`InstanceTables`] the daemon passes in every
+//! `Context` and persists in its state (it is `serde`-serialisable); the numbers are never
+//! written into system UCI files.
 
 use std::collections::BTreeMap;
 
@@ -56,6 +57,37 @@ impl InstanceNumbers {
         self.by_key.remove(key)
     }
 
+    /// The backend identity of an instance changed (e.g. `@redirect[3]` became
+    /// `@redirect[2]` when an earlier anonymous section was deleted): keep its number.
+    pub fn rename_key(&mut self, from: &str, to: &str) {
+        if let Some(number) = self.by_key.remove(from) {
+            self.by_key.insert(to.to_string(), number);
+        }
+    }
+
+    /// The keys that have numbers.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.by_key.keys().map(String::as_str)
+    }
+
+    /// Whether `key` has a number.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    /// Number exactly the objects `keys` (in the order given, so new objects get numbers in
+    /// backend order), forgetting keys that no longer exist. Returns `(number, key)` pairs in
+    /// ascending number order. Keys beyond the last number are left out.
+    pub fn assign<'k>(&mut self, keys: &[&'k str]) -> Vec<(u32, &'k str)> {
+        self.retain_keys(keys.iter().copied());
+        let mut numbered: Vec<(u32, &'k str)> = keys
+            .iter()
+            .filter_map(|&key| self.number_for(key).map(|number| (number, key)))
+            .collect();
+        numbered.sort_unstable();
+        numbered
+    }
+
     /// Keep only the keys that still exist (after a backend change outside cwmpd).
     pub fn retain_keys<'a>(&mut self, existing: impl IntoIterator<Item = &'a str>) {
         let existing: std::collections::BTreeSet<&str> = existing.into_iter().collect();
@@ -67,6 +99,25 @@ impl InstanceNumbers {
         let mut numbers: Vec<u32> = self.by_key.values().copied().collect();
         numbers.sort_unstable();
         numbers
+    }
+}
+
+/// The instance numbers of every table, by table name (areas use the table's path pattern,
+/// e.g. `Device.NAT.PortMapping.{i}.`, so two areas referring to the same table share it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InstanceTables {
+    tables: BTreeMap<String, InstanceNumbers>,
+}
+
+impl InstanceTables {
+    pub fn new() -> InstanceTables {
+        InstanceTables::default()
+    }
+
+    /// The numbers of one table (empty at first use).
+    pub fn table(&mut self, name: &str) -> &mut InstanceNumbers {
+        self.tables.entry(name.to_string()).or_default()
     }
 }
 
@@ -87,6 +138,27 @@ mod tests {
         assert_eq!(numbers.numbers(), vec![2, 3, 4]);
         numbers.retain_keys(["wan"]);
         assert_eq!(numbers.numbers(), vec![2]);
+    }
+
+    #[test]
+    fn assign_numbers_in_backend_order_and_prunes() {
+        let mut numbers = InstanceNumbers::new();
+        assert_eq!(numbers.assign(&["b", "a"]), vec![(1, "b"), (2, "a")]);
+        assert_eq!(numbers.assign(&["a", "c"]), vec![(2, "a"), (3, "c")]);
+        assert!(!numbers.contains_key("b"));
+        numbers.rename_key("c", "d");
+        assert_eq!(numbers.assign(&["d"]), vec![(3, "d")]);
+        assert_eq!(numbers.assign(&["b"]), vec![(4, "b")]);
+    }
+
+    #[test]
+    fn tables_round_trip_through_json() {
+        let mut tables = InstanceTables::new();
+        tables.table("Device.X.{i}.").number_for("lan");
+        let json = serde_json::to_string(&tables).unwrap();
+        assert_eq!(json, r#"{"Device.X.{i}.":{"next":2,"by_key":{"lan":1}}}"#);
+        let back: InstanceTables = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, tables);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use cwmpd::cwmp::rpc::{AcsRequest, CpeResponse};
-//! use cwmpd::datamodel::{testing::MemoryConfig, Context, RuntimeValues};
+//! use cwmpd::datamodel::{testing::MemoryConfig, Context, InstanceTables, RuntimeValues};
 //! use cwmpd::platform::Paths;
 //! use cwmpd::tr181::{self, SystemInfo};
 //!
@@ -27,7 +27,15 @@
 //!     connection_request_url: "http://192.0.2.1:7547/".into(),
 //!     parameter_key: String::new(),
 //! };
-//! let mut ctx = Context { paths: &paths, now: 0, uptime: 60, config: &mut config, runtime: &mut runtime };
+//! let mut instances = InstanceTables::new(); // the daemon restores and saves these
+//! let mut ctx = Context {
+//!     paths: &paths,
+//!     now: 0,
+//!     uptime: 60,
+//!     config: &mut config,
+//!     runtime: &mut runtime,
+//!     instances: &mut instances,
+//! };
 //! let request = AcsRequest::GetParameterValues {
 //!     parameter_names: vec!["Device.DeviceInfo.UpTime".into()],
 //! };
@@ -38,7 +46,8 @@
 //!     }
 //!     other => panic!("{other:?}"),
 //! }
-//! // outcome.effects: persist parameter_key, save attributes, reload changed_packages.
+//! // outcome.effects: persist parameter_key, save attributes and instances, reload
+//! // changed_packages.
 //! ```
 
 pub mod area;
@@ -55,11 +64,12 @@ pub mod transaction;
 pub mod value;
 
 pub use area::{Area, AreaView, ObjectRef, ParamRef};
-pub use context::{ConfigBackend, Context, RuntimeValues};
+pub use context::{ConfigBackend, ConfigSection, ConfigValue, Context, RuntimeValues};
 pub use engine::{Committed, DeclaredObject, DeclaredParameter, Effects, Engine, RpcOutcome};
 pub use error::{BackendError, Error};
+pub use instances::{InstanceNumbers, InstanceTables};
 pub use notify::{AttributeTable, StoredAttributes, ValueChanges};
 pub use registry::SchemaError;
 pub use schema::{Access, ActiveNotify, ObjectDef, ParamDef};
-pub use transaction::{ConfigChange, Transaction};
+pub use transaction::{ConfigChange, InstanceChange, Transaction};
 pub use value::{BaseType, Type, Value};

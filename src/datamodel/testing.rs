@@ -4,17 +4,20 @@
 use std::collections::BTreeMap;
 
 use super::area::{Area, AreaView, ObjectRef, ParamRef};
-use super::context::{ConfigBackend, Context};
+use super::context::{ConfigBackend, ConfigSection, ConfigValue, Context};
 use super::error::{BackendError, Error};
 use super::path::instantiate;
 use super::schema::ObjectDef;
 use super::transaction::Transaction;
 use super::value::Value;
 
-type Options = BTreeMap<(String, String), String>;
+type Options = BTreeMap<(String, String), ConfigValue>;
+
+/// The pseudo-option holding a section's type (sections without one have their name as type).
+const TYPE_OPTION: &str = ".type";
 
 /// A UCI-shaped configuration held in memory: committed packages plus uncommitted working
-/// copies, with counters and a failure switch for tests.
+/// copies, with counters and a failure switch for tests. Sections are listed in name order.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryConfig {
     committed: BTreeMap<String, Options>,
@@ -23,6 +26,8 @@ pub struct MemoryConfig {
     pub commits: Vec<String>,
     /// Number of `get` calls (to check that areas read their backend once per RPC).
     pub gets: usize,
+    /// The packages `sections` was asked for, in order (same purpose).
+    pub section_reads: Vec<String>,
     /// Make every `commit` fail (to test fault 9002).
     pub fail_commits: bool,
 }
@@ -40,20 +45,36 @@ impl MemoryConfig {
                 .committed
                 .entry(package.to_string())
                 .or_default()
-                .insert((section.to_string(), option.to_string()), value.to_string());
+                .insert(
+                    (section.to_string(), option.to_string()),
+                    ConfigValue::Single(value.to_string()),
+                );
         }
         config
     }
 
-    /// A committed value.
+    /// A committed single value.
     pub fn committed(&self, package: &str, section: &str, option: &str) -> Option<&str> {
+        match self.committed_value(package, section, option)? {
+            ConfigValue::Single(value) => Some(value),
+            ConfigValue::List(_) => None,
+        }
+    }
+
+    /// A committed value, single or list.
+    pub fn committed_value(
+        &self,
+        package: &str,
+        section: &str,
+        option: &str,
+    ) -> Option<&ConfigValue> {
         self.committed
             .get(package)?
             .get(&(section.to_string(), option.to_string()))
-            .map(String::as_str)
     }
 
-    /// Every committed option of a package as `(section, option, value)`.
+    /// Every committed option of a package as `(section, option, value)` (list items joined
+    /// by spaces).
     pub fn committed_options(&self, package: &str) -> Vec<(String, String, String)> {
         self.committed
             .get(package)
@@ -61,7 +82,7 @@ impl MemoryConfig {
                 options
                     .iter()
                     .map(|((section, option), value)| {
-                        (section.clone(), option.clone(), value.clone())
+                        (section.clone(), option.clone(), value.items().join(" "))
                     })
                     .collect()
             })
@@ -91,7 +112,7 @@ impl ConfigBackend for MemoryConfig {
             .or_else(|| self.committed.get(package));
         Ok(options
             .and_then(|options| options.get(&(section.to_string(), option.to_string())))
-            .cloned())
+            .map(|value| value.items().join(" ")))
     }
 
     fn set(
@@ -101,9 +122,36 @@ impl ConfigBackend for MemoryConfig {
         option: &str,
         value: &str,
     ) -> Result<(), BackendError> {
-        self.working_copy(package)
-            .insert((section.to_string(), option.to_string()), value.to_string());
+        self.working_copy(package).insert(
+            (section.to_string(), option.to_string()),
+            ConfigValue::Single(value.to_string()),
+        );
         Ok(())
+    }
+
+    fn set_list(
+        &mut self,
+        package: &str,
+        section: &str,
+        option: &str,
+        values: &[String],
+    ) -> Result<(), BackendError> {
+        let key = (section.to_string(), option.to_string());
+        let options = self.working_copy(package);
+        match values.is_empty() {
+            true => options.remove(&key),
+            false => options.insert(key, ConfigValue::List(values.to_vec())),
+        };
+        Ok(())
+    }
+
+    fn sections(&mut self, package: &str) -> Result<Vec<ConfigSection>, BackendError> {
+        self.section_reads.push(package.to_string());
+        let options = self
+            .working
+            .get(package)
+            .or_else(|| self.committed.get(package));
+        Ok(options.map(sections_of).unwrap_or_default())
     }
 
     fn delete(&mut self, package: &str, section: &str, option: &str) -> Result<(), BackendError> {
@@ -119,8 +167,8 @@ impl ConfigBackend for MemoryConfig {
         name: &str,
     ) -> Result<(), BackendError> {
         self.working_copy(package).insert(
-            (name.to_string(), ".type".to_string()),
-            section_type.to_string(),
+            (name.to_string(), TYPE_OPTION.to_string()),
+            ConfigValue::Single(section_type.to_string()),
         );
         Ok(())
     }
@@ -146,6 +194,38 @@ impl ConfigBackend for MemoryConfig {
     fn revert(&mut self, package: &str) {
         self.working.remove(package);
     }
+}
+
+/// The sections of a package's options, in name order, typed by their `.type` pseudo-option.
+fn sections_of(options: &Options) -> Vec<ConfigSection> {
+    let mut sections: Vec<ConfigSection> = Vec::new();
+    for ((section, option), value) in options {
+        if sections.last().map(|s| &s.name) != Some(section) {
+            sections.push(ConfigSection {
+                name: section.clone(),
+                anonymous: false,
+                section_type: section.clone(),
+                index: 0,
+                options: Vec::new(),
+            });
+        }
+        let Some(current) = sections.last_mut() else {
+            continue;
+        };
+        match (option.as_str(), value) {
+            (TYPE_OPTION, ConfigValue::Single(section_type)) => {
+                current.section_type = section_type.clone()
+            }
+            _ => current.options.push((option.clone(), value.clone())),
+        }
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for section in &mut sections {
+        let count = seen.entry(section.section_type.clone()).or_default();
+        section.index = *count;
+        *count += 1;
+    }
+    sections
 }
 
 /// A generic area over [`MemoryConfig`]: every parameter is the option `name` of the section

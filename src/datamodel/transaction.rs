@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use super::context::ConfigBackend;
 use super::error::BackendError;
+use super::instances::InstanceTables;
 
 /// One staged write to the configuration backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,13 @@ pub enum ConfigChange {
         package: String,
         section: String,
         option: String,
+    },
+    /// Make an option a list (no values deletes it).
+    SetList {
+        package: String,
+        section: String,
+        option: String,
+        values: Vec<String>,
     },
     AddSection {
         package: String,
@@ -40,6 +48,7 @@ impl ConfigChange {
         match self {
             ConfigChange::SetOption { package, .. }
             | ConfigChange::DeleteOption { package, .. }
+            | ConfigChange::SetList { package, .. }
             | ConfigChange::AddSection { package, .. }
             | ConfigChange::DeleteSection { package, .. } => package,
         }
@@ -58,6 +67,12 @@ impl ConfigChange {
                 section,
                 option,
             } => config.delete(package, section, option),
+            ConfigChange::SetList {
+                package,
+                section,
+                option,
+                values,
+            } => config.set_list(package, section, option, values),
             ConfigChange::AddSection {
                 package,
                 section_type,
@@ -68,10 +83,39 @@ impl ConfigChange {
     }
 }
 
+/// A change to the instance numbers that must happen only if the writes are committed (a
+/// deleted instance's number is forgotten only once it is really gone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceChange {
+    Forget {
+        table: String,
+        key: String,
+    },
+    Rename {
+        table: String,
+        from: String,
+        to: String,
+    },
+}
+
+impl InstanceChange {
+    fn apply_to(&self, instances: &mut InstanceTables) {
+        match self {
+            InstanceChange::Forget { table, key } => {
+                instances.table(table).remove(key);
+            }
+            InstanceChange::Rename { table, from, to } => {
+                instances.table(table).rename_key(from, to)
+            }
+        }
+    }
+}
+
 /// The writes one RPC will make, and whether they take effect only later.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transaction {
     changes: Vec<ConfigChange>,
+    instance_changes: Vec<InstanceChange>,
     applies_later: bool,
 }
 
@@ -113,6 +157,15 @@ impl Transaction {
         });
     }
 
+    pub fn set_list(&mut self, package: &str, section: &str, option: &str, values: Vec<String>) {
+        self.changes.push(ConfigChange::SetList {
+            package: package.to_string(),
+            section: section.to_string(),
+            option: option.to_string(),
+            values,
+        });
+    }
+
     pub fn add_section(&mut self, package: &str, section_type: &str, name: &str) {
         self.changes.push(ConfigChange::AddSection {
             package: package.to_string(),
@@ -128,6 +181,23 @@ impl Transaction {
         });
     }
 
+    /// Forget the number of the instance `key` of `table` once the writes are committed.
+    pub fn forget_instance(&mut self, table: &str, key: &str) {
+        self.instance_changes.push(InstanceChange::Forget {
+            table: table.to_string(),
+            key: key.to_string(),
+        });
+    }
+
+    /// Move a number from one backend identity to another once the writes are committed.
+    pub fn rename_instance(&mut self, table: &str, from: &str, to: &str) {
+        self.instance_changes.push(InstanceChange::Rename {
+            table: table.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+
     /// Mark the change as taking effect only after a service reload or reboot: the RPC then
     /// answers Status 1.
     pub fn applies_later(&mut self) {
@@ -138,6 +208,10 @@ impl Transaction {
         &self.changes
     }
 
+    pub fn instance_changes(&self) -> &[InstanceChange] {
+        &self.instance_changes
+    }
+
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -146,7 +220,13 @@ impl Transaction {
     /// fails, the uncommitted changes of every touched package are reverted. (A commit that
     /// fails after another package was committed leaves that package committed: commits of
     /// different files cannot be atomic together; all first areas write one package.)
-    pub fn apply(self, config: &mut dyn ConfigBackend) -> Result<Applied, BackendError> {
+    ///
+    /// Instance-number changes are made in `instances` only after every commit succeeded.
+    pub fn apply(
+        self,
+        config: &mut dyn ConfigBackend,
+        instances: &mut InstanceTables,
+    ) -> Result<Applied, BackendError> {
         let packages: BTreeSet<&str> = self.changes.iter().map(ConfigChange::package).collect();
         let written = self
             .changes
@@ -159,9 +239,54 @@ impl Transaction {
         for package in &packages {
             config.commit(package)?;
         }
+        for change in &self.instance_changes {
+            change.apply_to(instances);
+        }
         Ok(Applied {
             packages: packages.into_iter().map(str::to_string).collect(),
             status: u8::from(self.applies_later),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::datamodel::testing::MemoryConfig;
+
+    fn deleting_transaction() -> Transaction {
+        let mut tx = Transaction::new();
+        tx.delete_section("firewall", "a");
+        tx.forget_instance("T", "a");
+        tx.rename_instance("T", "@r[1]", "@r[0]");
+        tx
+    }
+
+    fn numbered() -> InstanceTables {
+        let mut instances = InstanceTables::new();
+        instances.table("T").assign(&["a", "@r[1]"]);
+        instances
+    }
+
+    #[test]
+    fn instance_changes_follow_a_successful_commit() {
+        let mut config = MemoryConfig::with(&[("firewall", "a", "x", "1")]);
+        let mut instances = numbered();
+        let applied = deleting_transaction()
+            .apply(&mut config, &mut instances)
+            .unwrap();
+        assert_eq!(applied.packages, ["firewall"]);
+        assert_eq!(config.committed("firewall", "a", "x"), None);
+        assert_eq!(instances.table("T").assign(&["@r[0]"]), [(2, "@r[0]")]);
+    }
+
+    #[test]
+    fn a_failed_commit_keeps_the_numbers() {
+        let mut config = MemoryConfig::with(&[("firewall", "a", "x", "1")]);
+        config.fail_commits = true;
+        let mut instances = numbered();
+        let result = deleting_transaction().apply(&mut config, &mut instances);
+        assert!(matches!(result, Err(BackendError { .. })));
+        assert_eq!(instances, numbered());
     }
 }

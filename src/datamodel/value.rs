@@ -335,6 +335,12 @@ pub enum Value {
     Boolean(bool),
     /// Seconds since the Unix epoch; [`UNKNOWN_TIME_SECS`] is the unknown time.
     DateTime(i64),
+    /// Seconds since the Unix epoch shown in a local time zone `offset` seconds east of UTC
+    /// (e.g. `CurrentLocalTime`: `2026-11-24T18:30:00+01:00`).
+    LocalDateTime {
+        secs: i64,
+        offset: i32,
+    },
     Base64(String),
     HexBinary(String),
 }
@@ -365,6 +371,7 @@ impl Value {
             Value::Boolean(flag) => out.push_str(if *flag { "true" } else { "false" }),
             Value::DateTime(UNKNOWN_TIME_SECS) => out.push_str(UNKNOWN_TIME),
             Value::DateTime(secs) => out.push_str(&format_datetime(*secs)),
+            Value::LocalDateTime { secs, offset } => write_local_datetime(out, *secs, *offset),
         }
     }
 
@@ -397,6 +404,15 @@ impl Value {
             _ => None,
         }
     }
+}
+
+/// `format_datetime` of the local wall-clock time, with `±hh:mm` instead of `Z`.
+fn write_local_datetime(out: &mut String, secs: i64, offset: i32) {
+    let local = format_datetime(secs + i64::from(offset));
+    out.push_str(local.trim_end_matches('Z'));
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.unsigned_abs() / 60;
+    let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
 }
 
 impl From<&str> for Value {
@@ -547,6 +563,13 @@ mod tests {
     fn lexical_and_uci_forms() {
         assert_eq!(Value::Boolean(true).to_lexical(), "true");
         assert_eq!(Value::Boolean(false).to_uci(), "0");
+        let local = |offset| Value::LocalDateTime {
+            secs: 1_795_541_400,
+            offset,
+        };
+        assert_eq!(local(3600).to_lexical(), "2026-11-24T18:30:00+01:00");
+        assert_eq!(local(-12_600).to_lexical(), "2026-11-24T14:00:00-03:30");
+        assert_eq!(local(0).to_lexical(), "2026-11-24T17:30:00+00:00");
         assert_eq!(Value::Unsigned(300).to_uci(), "300");
         assert_eq!(
             Value::DateTime(1_795_541_400).to_uci(),

@@ -2,19 +2,42 @@
 //!
 //! Areas reach the system only through what they are given: [`SystemInfo`] (filled once at
 //! start by the daemon from `/etc/board.json` and `/etc/openwrt_release`) and the engine's
-//! `Context` (time, uptime, the configuration backend, runtime values). No file, socket or
-//! clock is touched in here.
+//! `Context` (time, uptime, the configuration backend, runtime values, instance numbers). No
+//! file, socket or clock is touched in here.
+//!
+//! Each area reads its UCI packages once per RPC (`ConfigBackend::sections` when it opens),
+//! stages every write in the engine's transaction and documents its mapping onto OpenWrt at
+//! the top of its file. Shared pieces: `section_table.rs` (tables whose instances are UCI
+//! sections: numbering, AddObject, DeleteObject) and `ip_interface.rs` (references to
+//! `Device.IP.Interface.{i}`).
+//!
+//! Not served: `Device.Users.` — accounts live in `/etc/passwd` and `/etc/shadow`, not UCI;
+//! areas cannot read files, TR-181 makes every User parameter writable, and writing accounts
+//! needs the platform (`passwd`), so no clean mapping exists yet.
 
 pub mod device_info;
+pub mod dhcpv4;
+pub mod dns;
+pub mod firewall;
+mod ip_interface;
 pub mod management_server;
+pub mod nat;
 pub mod root;
+mod section_table;
+pub mod time;
+mod uci_value;
 
 use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
+pub use dhcpv4::Dhcpv4Area;
+pub use dns::DnsArea;
+pub use firewall::FirewallArea;
 pub use management_server::ManagementServerArea;
+pub use nat::NatArea;
 pub use root::RootArea;
+pub use time::TimeArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
 pub const CWMPD_PACKAGE: &str = "cwmpd";
@@ -24,7 +47,12 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
     vec![
         Box::new(RootArea),
         Box::new(DeviceInfoArea::new(system)),
+        Box::new(TimeArea),
         Box::new(ManagementServerArea),
+        Box::new(Dhcpv4Area),
+        Box::new(DnsArea),
+        Box::new(NatArea),
+        Box::new(FirewallArea),
     ]
 }
 
@@ -61,4 +89,55 @@ pub fn device_id(engine: &mut Engine, ctx: &mut Context<'_>) -> Result<DeviceIdS
 /// Cut a string to at most `max` characters (TR-181 string sizes count characters).
 pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::datamodel::testing::MemoryConfig;
+    use crate::datamodel::{ConfigBackend, InstanceTables, RuntimeValues};
+    use crate::platform::Paths;
+
+    fn with_redirects(count: usize) -> MemoryConfig {
+        let mut config = MemoryConfig::new();
+        for n in 0..count {
+            let name = format!("r{n}");
+            config.add_section("firewall", "redirect", &name).unwrap();
+            config.set("firewall", &name, "name", &name).unwrap();
+        }
+        config.commit("firewall").unwrap();
+        config
+    }
+
+    /// Every package an RPC reads, however many parameters and instances it answers.
+    fn packages_read_by_gpv_of_everything(config: &mut MemoryConfig) -> Vec<String> {
+        let mut engine = engine(SystemInfo::default()).unwrap();
+        let paths = Paths::new("/nonexistent");
+        let mut runtime = RuntimeValues::default();
+        let mut instances = InstanceTables::new();
+        let mut ctx = Context {
+            paths: &paths,
+            now: 0,
+            uptime: 0,
+            config,
+            runtime: &mut runtime,
+            instances: &mut instances,
+        };
+        let all = engine.get_parameter_values(&mut ctx, &["Device.".to_string()]);
+        assert!(all.unwrap().len() > 40);
+        let mut reads = std::mem::take(&mut config.section_reads);
+        reads.sort();
+        reads
+    }
+
+    #[test]
+    fn packages_are_read_once_per_area_and_rpc() {
+        let expected = [
+            "dhcp", "firewall", "firewall", "network", "network", "network", "system",
+        ];
+        for count in [1, 20] {
+            let mut config = with_redirects(count);
+            assert_eq!(packages_read_by_gpv_of_everything(&mut config), expected);
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::*;
 use crate::cwmp::types::XsdType;
 use crate::datamodel::context::RuntimeValues;
+use crate::datamodel::instances::InstanceTables;
 use crate::datamodel::schema::{ActiveNotify, ObjectDef, ParamDef};
 use crate::datamodel::testing::{MemoryArea, MemoryConfig};
 use crate::datamodel::value::Type;
@@ -70,6 +71,7 @@ struct Fixture {
     paths: Paths,
     config: MemoryConfig,
     runtime: RuntimeValues,
+    instances: InstanceTables,
     engine: Engine,
 }
 
@@ -86,6 +88,7 @@ impl Fixture {
                 parameter_key: "old-key".into(),
                 ..Default::default()
             },
+            instances: InstanceTables::new(),
             engine: Engine::new(vec![Box::new(area)]).unwrap(),
         }
     }
@@ -97,6 +100,7 @@ impl Fixture {
             uptime: 42,
             config: &mut self.config,
             runtime: &mut self.runtime,
+            instances: &mut self.instances,
         };
         f(&mut self.engine, &mut ctx)
     }
