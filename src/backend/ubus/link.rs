@@ -29,6 +29,9 @@ pub struct Reply {
 struct Waiting {
     data: Vec<Attrs>,
     reply: oneshot::Sender<Result<Reply, UbusError>>,
+    /// ADD_OBJECT for this registration: route the new id before anything else is read, so
+    /// a call that comes right behind the reply finds it.
+    route: Option<Arc<Registration>>,
 }
 
 #[derive(Default)]
@@ -103,8 +106,21 @@ impl Link {
         attrs: Attrs,
         timeout: Duration,
     ) -> Result<Reply, UbusError> {
+        self.request_routed(kind, peer, attrs, timeout, None).await
+    }
+
+    /// [`Link::request`] for an ADD_OBJECT whose object id, once known, routes INVOKEs to
+    /// `route`.
+    pub async fn request_routed(
+        &self,
+        kind: MsgType,
+        peer: u32,
+        attrs: Attrs,
+        timeout: Duration,
+        route: Option<Arc<Registration>>,
+    ) -> Result<Reply, UbusError> {
         let (reply_tx, reply_rx) = oneshot::channel();
-        let seq = self.expect_reply(peer, reply_tx)?;
+        let seq = self.expect_reply(peer, reply_tx, route)?;
         let frame = match Message::new(kind, seq, peer, attrs).encode() {
             Ok(frame) => frame,
             Err(err) => {
@@ -144,6 +160,7 @@ impl Link {
         &self,
         peer: u32,
         reply: oneshot::Sender<Result<Reply, UbusError>>,
+        route: Option<Arc<Registration>>,
     ) -> Result<u16, UbusError> {
         if self.is_closed() {
             return Err(UbusError::ConnectionLost);
@@ -157,7 +174,7 @@ impl Link {
             let key = (pending.next_seq, peer);
             if let Entry::Vacant(slot) = pending.waiting.entry(key) {
                 let data = Vec::new();
-                slot.insert(Waiting { data, reply });
+                slot.insert(Waiting { data, reply, route });
                 return Ok(key.0);
             }
         }
@@ -218,6 +235,10 @@ impl Link {
             .remove(&(message.seq, message.peer));
         if let Some(waiting) = waiting {
             let status = message.attrs.status.map(Status::from_code);
+            let object_id = waiting.data.iter().find_map(|data| data.objid);
+            if let (Some(Status::Ok), Some(id), Some(route)) = (status, object_id, waiting.route) {
+                self.route(id, route);
+            }
             let reply = match status {
                 Some(_) => Ok(Reply {
                     data: waiting.data,

@@ -1,6 +1,7 @@
 //! The protocol's operations on one connection: LOOKUP, INVOKE, ADD_OBJECT, SUBSCRIBE and
 //! the event object's `register` / `send` (docs/ubus-wire.md, "Operations").
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -8,6 +9,7 @@ use serde_json::{Map, Value};
 use super::error::{Status, UbusError};
 use super::link::{Link, Reply};
 use super::message::{Attrs, MsgType};
+use super::registry::Registration;
 
 /// ubusd's event object: `register` (listen to a pattern) and `send`.
 pub const EVENT_OBJECT: u32 = 1;
@@ -81,11 +83,12 @@ pub async fn invoke(
 }
 
 /// ADD_OBJECT: a named object with a signature, or (both `None`) an anonymous one for
-/// events and subscriptions. Returns the object id.
+/// events and subscriptions, whose INVOKEs go to `owner`. Returns the object id.
 pub async fn add_object(
     link: &Link,
     path: Option<&str>,
     signature: Option<Map<String, Value>>,
+    owner: Arc<Registration>,
     timeout: Duration,
 ) -> Result<u32, UbusError> {
     let attrs = Attrs {
@@ -93,7 +96,10 @@ pub async fn add_object(
         signature,
         ..Attrs::default()
     };
-    let reply = link.request(MsgType::AddObject, 0, attrs, timeout).await?;
+    let owner = Some(owner);
+    let reply = link
+        .request_routed(MsgType::AddObject, 0, attrs, timeout, owner)
+        .await?;
     expect_ok(reply)?
         .iter()
         .find_map(|data| data.objid)

@@ -164,8 +164,9 @@ impl Registration {
         }
         match &self.kind {
             RegistrationKind::Object { path, methods, .. } => {
+                let signature = Some(signature(methods));
                 let id =
-                    ops::add_object(link, Some(path), Some(signature(methods)), timeout).await?;
+                    ops::add_object(link, Some(path), signature, self.clone(), timeout).await?;
                 self.own_object(link, id);
             }
             RegistrationKind::Events { patterns, .. } => {
@@ -200,7 +201,7 @@ impl Registration {
         match existing {
             Some((generation, id)) if generation == link.generation => Ok(id),
             _ => {
-                let id = ops::add_object(link, None, None, timeout).await?;
+                let id = ops::add_object(link, None, None, self.clone(), timeout).await?;
                 self.own_object(link, id);
                 Ok(id)
             }
