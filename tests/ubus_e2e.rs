@@ -202,3 +202,26 @@ fn the_object_comes_back_after_ubusd_restarts() {
         ok(json!({"ok": true, "values": {"Device.DeviceInfo.Manufacturer": "OpenWrt"}}))
     );
 }
+
+#[test]
+fn the_command_line_falls_back_to_ubus_without_the_control_socket() {
+    let (cpe, ubusd) = start_with_ubus();
+    std::fs::remove_file(cpe.path("/var/run/cwmpd/control.sock")).unwrap();
+    let out = cpe.cli(&["get", "Device.DeviceInfo.Manufacturer"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Device.DeviceInfo.Manufacturer = OpenWrt\n"
+    );
+    let out = cpe.cli(&["set", "Device.ManagementServer.PeriodicInformInterval=0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("cwmpd: fault 9003 Invalid arguments\n")
+    );
+    assert_eq!(ubusd.calls("cwmpd", "get"), 1);
+    assert_eq!(ubusd.calls("cwmpd", "set"), 1);
+}

@@ -99,6 +99,10 @@ fn ask_daemon_patiently(args: &Args, request: &Request) -> Option<Result<Respons
         if !super::daemon_running(args) {
             return None;
         }
+        // Its control socket is gone (or not there yet): ubus reaches it too.
+        if let Some(answer) = super::ubus_object::ask_over_ubus(&args.root, request) {
+            return Some(answer);
+        }
         if std::time::Instant::now() >= deadline {
             return Some(Err(
                 "the daemon runs but does not answer on its control socket".into(),

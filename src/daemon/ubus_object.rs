@@ -136,6 +136,61 @@ pub fn reply_for(response: Response) -> Map<String, Value> {
     reply
 }
 
+/// The command line's way in when the daemon runs but its control socket is gone: the same
+/// request through `ubus call cwmpd`. `None` when there is no ubus or no `cwmpd` object.
+pub fn ask_over_ubus(root: &Path, request: &Request) -> Option<Result<Response, String>> {
+    let (method, args) = call_for(request);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    let mut config = UbusConfig::new(crate::platform::Paths::new(root).resolve(DEFAULT_SOCKET));
+    // As on the control socket: a session may hold the agent for a while.
+    config.call_timeout = Duration::from_secs(120);
+    let reply = runtime.block_on(async {
+        let ubus = Ubus::connect(config).await.ok()?;
+        Some(ubus.call(OBJECT_PATH, method, args).await)
+    })?;
+    match reply {
+        Ok(reply) => Some(response_from(reply)),
+        Err(crate::backend::ubus::UbusError::Status(Status::NotFound)) => None,
+        Err(err) => Some(Err(err.to_string())),
+    }
+}
+
+/// The inverse of [`request_for`].
+fn call_for(request: &Request) -> (&'static str, Value) {
+    match request {
+        Request::Status => ("status", Value::Null),
+        Request::Reload => ("reload", Value::Null),
+        Request::Inform { event: None } => ("inform", Value::Null),
+        Request::Inform { event: Some(event) } => ("inform", serde_json::json!({ "event": event })),
+        Request::Get { paths } => ("get", serde_json::json!({ "paths": paths })),
+        Request::Set { values } => {
+            let values: Map<String, Value> = values
+                .iter()
+                .map(|(path, value)| (path.clone(), Value::from(value.as_str())))
+                .collect();
+            ("set", serde_json::json!({ "values": values }))
+        }
+    }
+}
+
+/// The inverse of [`reply_for`].
+fn response_from(mut reply: Value) -> Result<Response, String> {
+    if let Some(Value::Object(values)) = reply.get("values").cloned() {
+        let pairs = values.into_iter().map(|(path, value)| {
+            let text = value
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(value.to_string());
+            Value::from(vec![Value::from(path), Value::from(text)])
+        });
+        reply["values"] = Value::Array(pairs.collect());
+    }
+    serde_json::from_value(reply).map_err(|e| format!("ubus: bad answer: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +237,27 @@ mod tests {
         assert_eq!(
             request_for("reboot", &Map::new()),
             Err(Status::MethodNotFound)
+        );
+    }
+
+    #[test]
+    fn replies_turn_back_into_responses() {
+        let response = Response {
+            values: vec![("A.B".into(), "1".into())],
+            set_status: Some(1),
+            ..Response::ok()
+        };
+        let reply = Value::Object(reply_for(response.clone()));
+        assert_eq!(response_from(reply), Ok(response));
+        let request = Request::Set {
+            values: vec![("A.B".into(), "60".into())],
+        };
+        let (method, args) = call_for(&request);
+        assert_eq!(request_for(method, args.as_object().unwrap()), Ok(request));
+        let (method, args) = call_for(&Request::Inform { event: None });
+        assert_eq!(
+            request_for(method, args.as_object().unwrap_or(&Map::new())),
+            Ok(Request::Inform { event: None })
         );
     }
 
