@@ -41,6 +41,7 @@ pub mod transcript;
 pub mod ubus_wire;
 pub mod ubusd;
 mod ubusd_fakes;
+mod ubusd_state;
 pub mod validate;
 pub mod xml;
 
