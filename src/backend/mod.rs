@@ -2,5 +2,6 @@
 
 #[cfg(test)]
 pub(crate) mod test_router;
+pub mod ubus;
 pub mod uci;
 pub mod uci_config;

@@ -2,7 +2,7 @@
 //! JSON answer per line. `cwmpd get|set|inform|status` use it; when no daemon runs they open
 //! the agent's state on the root directly (what `--root` sandboxes are for).
 //!
-//! The ubus object `cwmpd` (a later issue) offers the same four methods.
+//! The ubus object `cwmpd` (`ubus_object.rs`) offers the same requests, plus `reload`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -18,10 +18,18 @@ pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "lowercase")]
 pub enum Request {
-    Get { paths: Vec<String> },
-    Set { values: Vec<(String, String)> },
-    Inform { event: Option<String> },
+    Get {
+        paths: Vec<String>,
+    },
+    Set {
+        values: Vec<(String, String)>,
+    },
+    Inform {
+        event: Option<String>,
+    },
     Status,
+    /// Re-read the configuration, as SIGHUP does (from ubus; the CLI has no command for it).
+    Reload,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -90,6 +98,10 @@ fn ask_daemon_patiently(args: &Args, request: &Request) -> Option<Result<Respons
         }
         if !super::daemon_running(args) {
             return None;
+        }
+        // Its control socket is gone (or not there yet): ubus reaches it too.
+        if let Some(answer) = super::ubus_object::ask_over_ubus(&args.root, request) {
+            return Some(answer);
         }
         if std::time::Instant::now() >= deadline {
             return Some(Err(

@@ -10,6 +10,7 @@ pub mod model;
 pub mod random;
 mod session_runner;
 pub mod state;
+pub mod ubus_object;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -170,6 +171,7 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         error!(target: "cwmpd::daemon", "{message}");
         return 1;
     }
+    ubus_object::start_ubus_object(&agent, wake_tx.clone());
     if let Err(message) = start_connection_request_server(&agent, wake_tx).await {
         // The agent still informs without it; the ACS just cannot reach it.
         error!(target: "cwmpd::cr", "{message}");
@@ -198,11 +200,7 @@ async fn main_loop(agent: SharedAgent) -> i32 {
             Some(()) = wake_rx.recv() => agent.borrow_mut().poll_notifications(),
             _ = sigterm.recv() => break,
             _ = sigint.recv() => break,
-            _ = sighup.recv() => {
-                let mut agent = agent.borrow_mut();
-                agent.reload_config();
-                agent.poll_notifications();
-            }
+            _ = sighup.recv() => reload(&agent),
         }
     }
     info!(target: "cwmpd::daemon", "stopped");
@@ -281,12 +279,24 @@ async fn handle_control(
             let _ = wake.try_send(());
             Response::ok()
         }
+        Request::Reload => {
+            reload(agent);
+            let _ = wake.try_send(());
+            Response::ok()
+        }
         other => {
             let response = handle_model_request(&mut agent.borrow_mut(), other);
             let _ = wake.try_send(());
             response
         }
     }
+}
+
+/// SIGHUP and `ubus call cwmpd reload`: re-read the configuration.
+fn reload(agent: &SharedAgent) {
+    let mut agent = agent.borrow_mut();
+    agent.reload_config();
+    agent.poll_notifications();
 }
 
 async fn start_connection_request_server(

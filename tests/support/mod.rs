@@ -40,6 +40,10 @@ mod server;
 pub mod soap;
 pub mod tls;
 pub mod transcript;
+pub mod ubus_wire;
+pub mod ubusd;
+mod ubusd_fakes;
+mod ubusd_state;
 pub mod validate;
 pub mod xml;
 
@@ -55,5 +59,7 @@ pub use log::{AcsLog, AuthCheck, Exchange, Outcome, Record, Reply, Session};
 pub use soap::{AcsRpc, Download, ScheduleDownload, SetAttribute, TimeWindow, Upload};
 pub use soap::{NS_CWMP_1_0, NS_CWMP_1_1, NS_CWMP_1_2};
 pub use tls::TlsOptions;
+pub use ubusd::{CallReply, TestUbusd};
+pub use ubusd_fakes::fixture as ubus_fixture;
 pub use validate::validate_with_bbf_schema;
 pub use xml::{CwmpFault, Element, Envelope, ParamValue};

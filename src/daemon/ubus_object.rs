@@ -1,0 +1,279 @@
+//! The ubus object `cwmpd`, so hotplug scripts, LuCI and `ubus call` reach the agent:
+//! `status`, `inform {event?}`, `get {paths}`, `set {values}`, `reload`. Each call becomes a
+//! control-socket [`Request`] answered by `handle_control`, the one implementation; the
+//! reply is that [`Response`] as JSON, with `values` as a table (docs/ubus-wire.md).
+//!
+//! No ubusd (a sandbox, a router still booting) is normal: we try again every
+//! [`RETRY_INTERVAL`]. Once registered, the client keeps the object registered across ubusd
+//! restarts by itself.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ::log::{debug, info, warn};
+use serde_json::{Map, Value};
+use tokio::sync::mpsc;
+
+use super::control::{Request, Response};
+use super::SharedAgent;
+use crate::backend::ubus::{
+    BlobmsgType, IncomingCall, Method, Status, Ubus, UbusConfig, DEFAULT_SOCKET,
+};
+
+pub const OBJECT_PATH: &str = "cwmpd";
+const RETRY_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The object's methods and their argument signatures.
+pub fn methods() -> Vec<Method> {
+    vec![
+        Method::new("status", &[]),
+        Method::new("inform", &[("event", BlobmsgType::String)]),
+        Method::new("get", &[("paths", BlobmsgType::Array)]),
+        Method::new("set", &[("values", BlobmsgType::Table)]),
+        Method::new("reload", &[]),
+    ]
+}
+
+/// Registers `cwmpd` on the root's ubus socket (now or when ubusd appears) and serves it.
+pub fn start_ubus_object(agent: &SharedAgent, wake: mpsc::Sender<()>) {
+    let socket = agent.borrow().paths.resolve(DEFAULT_SOCKET);
+    tokio::task::spawn_local(serve(agent.clone(), socket, wake));
+}
+
+async fn serve(agent: SharedAgent, socket: PathBuf, wake: mpsc::Sender<()>) {
+    // Held for as long as we serve: dropping the last handle closes the connection.
+    let (_ubus, mut calls) = register(&socket).await;
+    while let Some(call) = calls.recv().await {
+        tokio::task::spawn_local(answer(agent.clone(), call, wake.clone()));
+    }
+}
+
+async fn register(socket: &Path) -> (Ubus, mpsc::Receiver<IncomingCall>) {
+    loop {
+        match Ubus::connect(UbusConfig::new(socket)).await {
+            Ok(ubus) => match ubus.add_object(OBJECT_PATH, methods()).await {
+                Ok(calls) => {
+                    info!(target: "cwmpd::ubus", "object {OBJECT_PATH} registered");
+                    return (ubus, calls);
+                }
+                Err(err) => warn!(target: "cwmpd::ubus", "cannot register {OBJECT_PATH}: {err}"),
+            },
+            Err(err) => debug!(target: "cwmpd::ubus", "no ubus yet ({err}); trying again later"),
+        }
+        tokio::time::sleep(RETRY_INTERVAL).await;
+    }
+}
+
+async fn answer(agent: SharedAgent, call: IncomingCall, wake: mpsc::Sender<()>) {
+    match request_for(&call.method, &call.args) {
+        Ok(request) => {
+            let response = super::handle_control(&agent, request, &wake).await;
+            call.answer(Status::Ok, Some(reply_for(response)));
+        }
+        Err(status) => call.answer(status, None),
+    }
+}
+
+/// The control request a call stands for; INVALID_ARGUMENT for arguments of the wrong shape.
+pub fn request_for(method: &str, args: &Map<String, Value>) -> Result<Request, Status> {
+    let invalid = Status::InvalidArgument;
+    match method {
+        "status" => Ok(Request::Status),
+        "reload" => Ok(Request::Reload),
+        "inform" => match args.get("event") {
+            None => Ok(Request::Inform { event: None }),
+            Some(Value::String(event)) => Ok(Request::Inform {
+                event: Some(event.clone()),
+            }),
+            Some(_) => Err(invalid),
+        },
+        "get" => {
+            let paths = args.get("paths").and_then(Value::as_array).ok_or(invalid)?;
+            let paths = paths.iter().map(|p| p.as_str().map(str::to_string));
+            let paths = paths.collect::<Option<Vec<_>>>().ok_or(invalid)?;
+            Ok(Request::Get { paths })
+        }
+        "set" => {
+            let values = args
+                .get("values")
+                .and_then(Value::as_object)
+                .ok_or(invalid)?;
+            let values = values
+                .iter()
+                .map(|(path, value)| Some((path.clone(), text_of(value)?)));
+            let values = values.collect::<Option<Vec<_>>>().ok_or(invalid)?;
+            Ok(Request::Set { values })
+        }
+        _ => Err(Status::MethodNotFound),
+    }
+}
+
+/// A parameter value as text; `ubus call` users may write 60 or true for "60" or "true".
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+/// The control response as a ubus reply: the same fields, `values` as a table.
+pub fn reply_for(response: Response) -> Map<String, Value> {
+    let values: Map<String, Value> = response
+        .values
+        .iter()
+        .map(|(path, value)| (path.clone(), Value::from(value.as_str())))
+        .collect();
+    let has_values = !values.is_empty();
+    let mut reply = match serde_json::to_value(&response) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    if has_values {
+        reply.insert("values".into(), Value::Object(values));
+    }
+    reply
+}
+
+/// The command line's way in when the daemon runs but its control socket is gone: the same
+/// request through `ubus call cwmpd`. `None` when there is no ubus or no `cwmpd` object.
+pub fn ask_over_ubus(root: &Path, request: &Request) -> Option<Result<Response, String>> {
+    let (method, args) = call_for(request);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    let mut config = UbusConfig::new(crate::platform::Paths::new(root).resolve(DEFAULT_SOCKET));
+    // As on the control socket: a session may hold the agent for a while.
+    config.call_timeout = Duration::from_secs(120);
+    let reply = runtime.block_on(async {
+        let ubus = Ubus::connect(config).await.ok()?;
+        Some(ubus.call(OBJECT_PATH, method, args).await)
+    })?;
+    match reply {
+        Ok(reply) => Some(response_from(reply)),
+        Err(crate::backend::ubus::UbusError::Status(Status::NotFound)) => None,
+        Err(err) => Some(Err(err.to_string())),
+    }
+}
+
+/// The inverse of [`request_for`].
+fn call_for(request: &Request) -> (&'static str, Value) {
+    match request {
+        Request::Status => ("status", Value::Null),
+        Request::Reload => ("reload", Value::Null),
+        Request::Inform { event: None } => ("inform", Value::Null),
+        Request::Inform { event: Some(event) } => ("inform", serde_json::json!({ "event": event })),
+        Request::Get { paths } => ("get", serde_json::json!({ "paths": paths })),
+        Request::Set { values } => {
+            let values: Map<String, Value> = values
+                .iter()
+                .map(|(path, value)| (path.clone(), Value::from(value.as_str())))
+                .collect();
+            ("set", serde_json::json!({ "values": values }))
+        }
+    }
+}
+
+/// The inverse of [`reply_for`].
+fn response_from(mut reply: Value) -> Result<Response, String> {
+    if let Some(Value::Object(values)) = reply.get("values").cloned() {
+        let pairs = values.into_iter().map(|(path, value)| {
+            let text = value
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(value.to_string());
+            Value::from(vec![Value::from(path), Value::from(text)])
+        });
+        reply["values"] = Value::Array(pairs.collect());
+    }
+    serde_json::from_value(reply).map_err(|e| format!("ubus: bad answer: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn args(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn calls_map_onto_control_requests() {
+        assert_eq!(request_for("status", &Map::new()), Ok(Request::Status));
+        assert_eq!(request_for("reload", &Map::new()), Ok(Request::Reload));
+        assert_eq!(
+            request_for("inform", &args(json!({"event": "2 PERIODIC"}))),
+            Ok(Request::Inform {
+                event: Some("2 PERIODIC".into())
+            })
+        );
+        assert_eq!(
+            request_for("get", &args(json!({"paths": ["Device.DeviceInfo."]}))),
+            Ok(Request::Get {
+                paths: vec!["Device.DeviceInfo.".into()]
+            })
+        );
+        assert_eq!(
+            request_for("set", &args(json!({"values": {"A.B": 60, "A.C": true}}))),
+            Ok(Request::Set {
+                values: vec![("A.B".into(), "60".into()), ("A.C".into(), "true".into())]
+            })
+        );
+    }
+
+    #[test]
+    fn malformed_arguments_are_invalid() {
+        let invalid = Err(Status::InvalidArgument);
+        assert_eq!(request_for("get", &Map::new()), invalid);
+        assert_eq!(request_for("get", &args(json!({"paths": [1]}))), invalid);
+        assert_eq!(
+            request_for("set", &args(json!({"values": {"A": [1]}}))),
+            invalid
+        );
+        assert_eq!(request_for("inform", &args(json!({"event": 2}))), invalid);
+        assert_eq!(
+            request_for("reboot", &Map::new()),
+            Err(Status::MethodNotFound)
+        );
+    }
+
+    #[test]
+    fn replies_turn_back_into_responses() {
+        let response = Response {
+            values: vec![("A.B".into(), "1".into())],
+            set_status: Some(1),
+            ..Response::ok()
+        };
+        let reply = Value::Object(reply_for(response.clone()));
+        assert_eq!(response_from(reply), Ok(response));
+        let request = Request::Set {
+            values: vec![("A.B".into(), "60".into())],
+        };
+        let (method, args) = call_for(&request);
+        assert_eq!(request_for(method, args.as_object().unwrap()), Ok(request));
+        let (method, args) = call_for(&Request::Inform { event: None });
+        assert_eq!(
+            request_for(method, args.as_object().unwrap_or(&Map::new())),
+            Ok(Request::Inform { event: None })
+        );
+    }
+
+    #[test]
+    fn replies_carry_values_as_a_table() {
+        let response = Response {
+            values: vec![("Device.DeviceInfo.Manufacturer".into(), "OpenWrt".into())],
+            ..Response::ok()
+        };
+        assert_eq!(
+            Value::Object(reply_for(response)),
+            json!({"ok": true, "values": {"Device.DeviceInfo.Manufacturer": "OpenWrt"}})
+        );
+        assert_eq!(
+            Value::Object(reply_for(Response::error("fault 9005 x"))),
+            json!({"ok": false, "error": "fault 9005 x"})
+        );
+    }
+}
