@@ -11,6 +11,8 @@ usage: cwmpd [OPTIONS]                  run the agent
        cwmpd [OPTIONS] set PATH=VALUE...
        cwmpd [OPTIONS] inform [EVENT]   start a session now (event default '6 CONNECTION REQUEST')
        cwmpd [OPTIONS] status           the agent's state
+       cwmpd [OPTIONS] request-download FILETYPE [NAME=VALUE...]
+                                        ask the ACS for a file, e.g. '1 Firmware Upgrade Image'
 options:
   --root DIR         treat DIR as the router's root (sandbox: nothing outside DIR is touched)
   --config FILE      UCI config file (default ROOT/etc/config/cwmpd)
@@ -36,6 +38,7 @@ pub enum Command {
     Get(Vec<String>),
     Set(Vec<(String, String)>),
     Inform(Option<String>),
+    RequestDownload(String, Vec<(String, String)>),
     Status,
     Version,
     Help,
@@ -87,22 +90,33 @@ fn parse_command(words: &[String]) -> Result<Command, String> {
     match name.as_str() {
         "get" if !operands.is_empty() => Ok(Command::Get(operands.to_vec())),
         "get" => Err("get needs at least one PATH".into()),
-        "set" if !operands.is_empty() => operands
-            .iter()
-            .map(|pair| match pair.split_once('=') {
-                Some((path, value)) if !path.is_empty() => {
-                    Ok((path.to_string(), value.to_string()))
-                }
-                _ => Err(format!("'{pair}' is not PATH=VALUE")),
-            })
-            .collect::<Result<_, _>>()
-            .map(Command::Set),
+        "set" if !operands.is_empty() => name_values(operands).map(Command::Set),
         "set" => Err("set needs at least one PATH=VALUE".into()),
         "inform" if operands.len() <= 1 => Ok(Command::Inform(operands.first().cloned())),
         "inform" => Err("inform takes at most one EVENT (quote it: '6 CONNECTION REQUEST')".into()),
         "status" if operands.is_empty() => Ok(Command::Status),
+        "request-download" => match operands.split_first() {
+            Some((file_type, args)) => Ok(Command::RequestDownload(
+                file_type.clone(),
+                name_values(args)?,
+            )),
+            None => Err(
+                "request-download needs a FILETYPE (quote it: '1 Firmware Upgrade Image')".into(),
+            ),
+        },
         other => Err(format!("unknown command '{other}'")),
     }
+}
+
+/// `NAME=VALUE` operands as pairs (the value may contain '=').
+fn name_values(operands: &[String]) -> Result<Vec<(String, String)>, String> {
+    operands
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+            _ => Err(format!("'{pair}' is not PATH=VALUE")),
+        })
+        .collect()
 }
 
 pub fn main() -> i32 {
@@ -173,6 +187,19 @@ mod tests {
             Command::Inform(Some("2 PERIODIC".into()))
         );
         assert_eq!(args(&["status"]).unwrap().command, Command::Status);
+        assert_eq!(
+            args(&[
+                "request-download",
+                "1 Firmware Upgrade Image",
+                "Version=24.10.1"
+            ])
+            .unwrap()
+            .command,
+            Command::RequestDownload(
+                "1 Firmware Upgrade Image".into(),
+                vec![("Version".into(), "24.10.1".into())]
+            )
+        );
         assert_eq!(args(&["--version"]).unwrap().command, Command::Version);
     }
 

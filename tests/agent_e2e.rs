@@ -799,3 +799,47 @@ fn connection_request_as_the_acs_ends_the_session_gets_a_new_session() {
     assert_eq!(acs.sessions().len(), 2);
     finish(&acs);
 }
+
+#[test]
+fn request_download_asks_the_acs_for_a_file() {
+    let acs = TestAcs::start(AcsConfig::new());
+    let cpe = start_cpe(&cwmpd_uci(&acs.url(), free_port(), "", ""));
+    acs.wait_session(1, WAIT).unwrap();
+    wait_status(&cpe, |s| s["sessions_completed"].as_u64() == Some(1));
+
+    let out = cpe.cli(&["request-download", "Firmware"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a file type"));
+
+    let out = cpe.cli(&[
+        "request-download",
+        "1 Firmware Upgrade Image",
+        "Version=24.10.1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let session = acs.wait_session(2, WAIT).unwrap();
+    assert_eq!(session.event_codes(), ["9 REQUEST DOWNLOAD"]);
+    let request = session
+        .cpe_request("RequestDownload")
+        .expect("a RequestDownload");
+    assert_eq!(
+        request.text_of("FileType"),
+        Some("1 Firmware Upgrade Image")
+    );
+    assert_eq!(request.text_of("Name"), Some("Version"));
+    assert_eq!(request.text_of("Value"), Some("24.10.1"));
+
+    // Acknowledged: it is not asked again.
+    wait_status(&cpe, |s| s["sessions_completed"].as_u64() == Some(2));
+    let state: serde_json::Value =
+        serde_json::from_str(&cpe.read_file("/etc/cwmpd/state.json").unwrap()).unwrap();
+    assert_eq!(state["requested_downloads"], serde_json::json!([]));
+    cpe.cli(&["inform"]);
+    let third = acs.wait_session(3, WAIT).unwrap();
+    assert!(third.cpe_request("RequestDownload").is_none());
+    finish(&acs);
+}

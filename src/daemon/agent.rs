@@ -9,7 +9,7 @@ use log::{info, warn};
 use serde::Serialize;
 
 use super::model::Model;
-use super::state::AgentState;
+use super::state::{AgentState, RequestedDownload};
 use super::{cr_url, random};
 use crate::cli::Args;
 use crate::config::Config;
@@ -18,7 +18,7 @@ use crate::cwmp::fault::{Fault, FaultCode};
 use crate::cwmp::retry;
 use crate::cwmp::rpc::{AcsRequest, CpeRequest, CpeResponse, Inform};
 use crate::cwmp::session::{Failure, Outcome};
-use crate::cwmp::types::{format_datetime, EventStruct};
+use crate::cwmp::types::{format_datetime, ArgStruct, EventStruct};
 use crate::net::acs_client::AcsSettings;
 use crate::net::cr_server::CrSettings;
 use crate::net::tls::TlsFiles;
@@ -377,6 +377,73 @@ impl Agent {
         }
     }
 
+    /// Ask the ACS for a file (RequestDownload, A.4.2.2): persisted, then "9 REQUEST DOWNLOAD"
+    /// starts a session that carries it. Checked as the schema's DownloadFileType and ArgStruct
+    /// demand, so the envelope is never refused for its shape.
+    pub fn request_download(
+        &mut self,
+        file_type: &str,
+        args: Vec<(String, String)>,
+    ) -> Result<(), String> {
+        check_download_file_type(file_type)?;
+        if args.len() > MAX_FILE_TYPE_ARGS {
+            return Err(format!("at most {MAX_FILE_TYPE_ARGS} arguments"));
+        }
+        if let Some((name, _)) = args
+            .iter()
+            .find(|(name, value)| name.len() > 64 || value.len() > 256)
+        {
+            return Err(format!(
+                "argument {name:?}: names are at most 64 characters, values 256"
+            ));
+        }
+        let requested = RequestedDownload {
+            file_type: file_type.to_string(),
+            args,
+        };
+        self.state.update(|s| s.requested_downloads.push(requested));
+        // raise() saves the state with the request and its event in one atomic write.
+        self.raise(EventStruct::new(event::REQUEST_DOWNLOAD, ""));
+        Ok(())
+    }
+
+    fn requested_downloads(&self) -> Vec<CpeRequest> {
+        self.state
+            .get()
+            .requested_downloads
+            .iter()
+            .map(|requested| CpeRequest::RequestDownload {
+                file_type: requested.file_type.clone(),
+                file_type_arg: requested
+                    .args
+                    .iter()
+                    .map(|(name, value)| ArgStruct {
+                        name: name.clone(),
+                        value: value.clone(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The ACS answered (or refused) a RequestDownload: it leaves the queue.
+    pub fn requested_download_delivered(&mut self, file_type: &str, args: &[ArgStruct]) {
+        let delivered = |r: &RequestedDownload| {
+            r.file_type == file_type
+                && r.args.len() == args.len()
+                && r.args
+                    .iter()
+                    .zip(args)
+                    .all(|((n, v), a)| *n == a.name && *v == a.value)
+        };
+        self.state.update(|s| {
+            if let Some(index) = s.requested_downloads.iter().position(delivered) {
+                s.requested_downloads.remove(index);
+            }
+        });
+        self.save_state();
+    }
+
     /// A connection request was accepted while no session was open.
     pub fn connection_requested(&mut self) {
         self.raise(EventStruct::new(event::CONNECTION_REQUEST, ""));
@@ -407,7 +474,8 @@ impl Agent {
             retry_count: self.state.get().retry_count,
             parameter_list,
         };
-        let requests = self.transfer_requests();
+        let mut requests = self.transfer_requests();
+        requests.extend(self.requested_downloads());
         let inform = Inform {
             event: self.events.events().to_vec(),
             ..inform
@@ -682,3 +750,52 @@ pub const SUPPORTED_METHODS: &[&str] = &[
     "ScheduleDownload",
     "CancelTransfer",
 ];
+
+/// The most FileTypeArg entries a RequestDownload may carry (the XSD's FileTypeArg).
+const MAX_FILE_TYPE_ARGS: usize = 16;
+
+/// DownloadFileType of the CWMP schema: "N word…" (1 Firmware Upgrade Image, 2 Web Content,
+/// 3 Vendor Configuration File, …) or a vendor type "X OUI text", at most 64 characters.
+fn check_download_file_type(file_type: &str) -> Result<(), String> {
+    let mut words = file_type.split(' ');
+    let first = words.next().unwrap_or_default();
+    let numbered = first.starts_with(|c: char| ('1'..='9').contains(&c))
+        && first.bytes().all(|b| b.is_ascii_digit());
+    let rest: Vec<&str> = words.collect();
+    let well_formed =
+        (numbered || first == "X") && !rest.is_empty() && rest.iter().all(|w| !w.is_empty());
+    if file_type.len() > 64 || !well_formed {
+        return Err(format!(
+            "{file_type:?} is not a file type like '1 Firmware Upgrade Image' or 'X 00D09E Vendor File'"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod file_type_tests {
+    use super::check_download_file_type;
+
+    #[test]
+    fn file_types_follow_the_schema() {
+        for good in [
+            "1 Firmware Upgrade Image",
+            "3 Vendor Configuration File",
+            "X 00D09E Vendor File",
+            "12 Thing",
+        ] {
+            assert_eq!(check_download_file_type(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "Firmware",
+            "0 Firmware",
+            "1",
+            "1 ",
+            "1  Image",
+            "X",
+            &format!("1 {}", "a".repeat(64)),
+        ] {
+            assert!(check_download_file_type(bad).is_err(), "{bad}");
+        }
+    }
+}

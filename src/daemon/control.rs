@@ -27,6 +27,11 @@ pub enum Request {
     Inform {
         event: Option<String>,
     },
+    /// Ask the ACS for a file (RequestDownload, A.4.2.2): a FileType and its arguments.
+    RequestDownload {
+        file_type: String,
+        args: Vec<(String, String)>,
+    },
     Status,
     /// Re-read the configuration, as SIGHUP does (from ubus; the CLI has no command for it).
     Reload,
@@ -75,6 +80,10 @@ fn request_for(command: &Command) -> Option<Request> {
         },
         Command::Inform(event) => Request::Inform {
             event: event.clone(),
+        },
+        Command::RequestDownload(file_type, args) => Request::RequestDownload {
+            file_type: file_type.clone(),
+            args: args.clone(),
         },
         Command::Status => Request::Status,
         Command::Daemon | Command::Version | Command::Help => return None,

@@ -100,6 +100,12 @@ pub fn offline_request(args: &Args, request: Request) -> Result<Response, String
             agent.raise(inform_event(event));
             Response::ok()
         }
+        Request::RequestDownload { file_type, args } => {
+            match agent.request_download(&file_type, args) {
+                Ok(()) => Response::ok(),
+                Err(message) => Response::error(message),
+            }
+        }
         other => handle_model_request(&mut agent, other),
     })
 }
@@ -278,6 +284,11 @@ async fn handle_control(
             agent.borrow_mut().raise(inform_event(event));
             let _ = wake.try_send(());
             Response::ok()
+        }
+        Request::RequestDownload { file_type, args } => {
+            let result = agent.borrow_mut().request_download(&file_type, args);
+            let _ = wake.try_send(());
+            result.map_or_else(Response::error, |()| Response::ok())
         }
         Request::Reload => {
             reload(agent);

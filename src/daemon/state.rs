@@ -30,6 +30,8 @@ pub struct AgentState {
     pub software_version: String,
     /// Parameter attributes (notification, access list) set by the ACS, as the engine saves them.
     pub attributes: serde_json::Value,
+    /// RequestDownloads asked for on the device and not yet acknowledged by the ACS (A.4.2.2).
+    pub requested_downloads: Vec<RequestedDownload>,
     /// Instance numbers of multi-instance objects, as the engine saves them.
     pub instances: serde_json::Value,
 }
@@ -40,6 +42,13 @@ pub struct ScheduledInform {
     /// Due time, Unix milliseconds.
     pub at_ms: i64,
     pub command_key: String,
+}
+
+/// One RequestDownload: the FileType and its FileTypeArg (name, value) pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestedDownload {
+    pub file_type: String,
+    pub args: Vec<(String, String)>,
 }
 
 impl AgentState {

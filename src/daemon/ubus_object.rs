@@ -31,6 +31,13 @@ pub fn methods() -> Vec<Method> {
         Method::new("get", &[("paths", BlobmsgType::Array)]),
         Method::new("set", &[("values", BlobmsgType::Table)]),
         Method::new("reload", &[]),
+        Method::new(
+            "request_download",
+            &[
+                ("file_type", BlobmsgType::String),
+                ("args", BlobmsgType::Table),
+            ],
+        ),
     ]
 }
 
@@ -104,6 +111,25 @@ pub fn request_for(method: &str, args: &Map<String, Value>) -> Result<Request, S
             let values = values.collect::<Option<Vec<_>>>().ok_or(invalid)?;
             Ok(Request::Set { values })
         }
+        "request_download" => {
+            let file_type = args
+                .get("file_type")
+                .and_then(Value::as_str)
+                .ok_or(invalid)?;
+            let pairs = match args.get("args") {
+                None => Vec::new(),
+                Some(Value::Object(table)) => table
+                    .iter()
+                    .map(|(name, value)| Some((name.clone(), text_of(value)?)))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or(invalid)?,
+                Some(_) => return Err(invalid),
+            };
+            Ok(Request::RequestDownload {
+                file_type: file_type.to_string(),
+                args: pairs,
+            })
+        }
         _ => Err(Status::MethodNotFound),
     }
 }
@@ -163,6 +189,16 @@ fn call_for(request: &Request) -> (&'static str, Value) {
     match request {
         Request::Status => ("status", Value::Null),
         Request::Reload => ("reload", Value::Null),
+        Request::RequestDownload { file_type, args } => {
+            let args: Map<String, Value> = args
+                .iter()
+                .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+                .collect();
+            (
+                "request_download",
+                serde_json::json!({ "file_type": file_type, "args": args }),
+            )
+        }
         Request::Inform { event: None } => ("inform", Value::Null),
         Request::Inform { event: Some(event) } => ("inform", serde_json::json!({ "event": event })),
         Request::Get { paths } => ("get", serde_json::json!({ "paths": paths })),
@@ -204,6 +240,21 @@ mod tests {
     fn calls_map_onto_control_requests() {
         assert_eq!(request_for("status", &Map::new()), Ok(Request::Status));
         assert_eq!(request_for("reload", &Map::new()), Ok(Request::Reload));
+        let download = serde_json::json!({"file_type": "1 Firmware Upgrade Image", "args": {"Version": "24.10.1"}});
+        let request = Request::RequestDownload {
+            file_type: "1 Firmware Upgrade Image".into(),
+            args: vec![("Version".into(), "24.10.1".into())],
+        };
+        assert_eq!(
+            request_for("request_download", &args(download.clone())),
+            Ok(request.clone())
+        );
+        let (method, back) = call_for(&request);
+        assert_eq!((method, &back), ("request_download", &download));
+        assert_eq!(
+            request_for("request_download", &args(serde_json::json!({"args": {}}))),
+            Err(Status::InvalidArgument)
+        );
         assert_eq!(
             request_for("inform", &args(json!({"event": "2 PERIODIC"}))),
             Ok(Request::Inform {

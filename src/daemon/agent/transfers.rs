@@ -238,6 +238,13 @@ impl Agent {
 
     /// The ACS acknowledged (or refused, A.3.3.2) a TransferComplete: it leaves the queue.
     pub fn request_delivered(&mut self, request: &CpeRequest) {
+        if let CpeRequest::RequestDownload {
+            file_type,
+            file_type_arg,
+        } = request
+        {
+            self.requested_download_delivered(file_type, file_type_arg);
+        }
         self.transfers.delivered(request);
         self.refresh_status();
     }
