@@ -1642,8 +1642,9 @@ function parseUci(text) {
 			const name = words[2] || ('cfg%02x%04x'.format(index, anon++));
 			section = values[name] = { '.anonymous': words[2] == null, '.type': words[1], '.name': name, '.index': index++ };
 		}
-		else if (words[0] == 'option' && section)
-			section[words[1]] = words[2] != null ? words[2] : '';
+		// As libuci: an option set to '' is no option at all.
+		else if (words[0] == 'option' && section && words[2] != null && words[2] != '')
+			section[words[1]] = words[2];
 		else if (words[0] == 'list' && section)
 			(section[words[1]] = Array.isArray(section[words[1]]) ? section[words[1]] : []).push(words[2]);
 	}
