@@ -5,7 +5,7 @@
 CARGO ?= cargo
 BBF ?= $(CURDIR)/../shared/bbf
 
-.PHONY: all build release demo test test-packaging unit lint fmt bench clean
+.PHONY: all build release demo test test-packaging test-luci unit lint fmt bench clean
 
 all: build
 
@@ -21,7 +21,8 @@ demo:
 	@$(CARGO) run --quiet --example demo
 
 # Every test: formatting, clippy, unit and integration tests (integration tests validate every
-# envelope the agent emits with $(BBF)/validate-cwmp.sh, so xmllint must be installed).
+# envelope the agent emits with $(BBF)/validate-cwmp.sh, so xmllint must be installed; the LuCI
+# tests want node and chromium, and say they skip without them outside CI).
 test: lint
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
@@ -30,6 +31,11 @@ test: lint
 # calls, uci-defaults, hotplug, openwrt/Makefile's install tree, the LuCI view (tests/packaging.rs).
 test-packaging:
 	$(CARGO) test --test packaging
+
+# The LuCI view loaded in headless Chromium over a stand-in for LuCI's runtime, worked like a
+# person would (tests/luci_view.rs, tests/luci/); screenshot in target/luci-cwmpd.png.
+test-luci:
+	$(CARGO) test --test luci_view
 
 lint:
 	$(CARGO) fmt --check

@@ -8,16 +8,23 @@
 
 // Services > TR-069 (CWMP): /etc/config/cwmpd as a form, and the agent's state from
 // `ubus call cwmpd status`, refreshed every 5 s, with a "Send Inform now" button.
+//
+// Text from the agent (the ACS URL an ACS may set, error messages) goes into the page as text:
+// E() and dom.content() take a string child for HTML, an array's strings as text.
+// `reject: true`: a ubus error status fails the call (rpc.js would otherwise resolve with the
+// status code, which would read as an empty status or a started session).
 
 const callStatus = rpc.declare({
 	object: 'cwmpd',
 	method: 'status',
-	expect: { '': {} }
+	expect: { '': {} },
+	reject: true
 });
 
 const callInform = rpc.declare({
 	object: 'cwmpd',
-	method: 'inform'
+	method: 'inform',
+	reject: true
 });
 
 // The status object: the answer itself, or its "status" member (the control socket's shape).
@@ -66,8 +73,8 @@ function statusRows(st) {
 function renderStatusTable(st) {
 	return E('table', { 'class': 'table' }, statusRows(st).map(function(row) {
 		return E('tr', { 'class': 'tr' }, [
-			E('td', { 'class': 'td left', 'width': '33%' }, row[0]),
-			E('td', { 'class': 'td left' }, row[1])
+			E('td', { 'class': 'td left', 'width': '33%' }, [row[0]]),
+			E('td', { 'class': 'td left' }, [row[1]])
 		]);
 	}));
 }
@@ -80,9 +87,9 @@ return view.extend({
 	// ui.createHandlerFn keeps the button busy until this settles.
 	sendInform: function() {
 		return callInform().then(function() {
-			ui.addNotification(null, E('p', _('The agent starts a session with the ACS now.')), 'info');
+			ui.addNotification(null, E('p', [_('The agent starts a session with the ACS now.')]), 'info');
 		}).catch(function(err) {
-			ui.addNotification(null, E('p', _('Could not ask the agent for a session: %s').format(err)), 'error');
+			ui.addNotification(null, E('p', [_('Could not ask the agent for a session: %s').format(err)]), 'error');
 		});
 	},
 
