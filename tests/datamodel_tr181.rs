@@ -292,7 +292,8 @@ fn gpv_management_server_reads_config_runtime_and_hides_passwords() {
         ("2000", XsdType::UnsignedInt)
     );
     assert_eq!(get("SupportedConnReqMethods"), ("HTTP", XsdType::String));
-    assert_eq!(get("AliasBasedAddressing"), ("false", XsdType::Boolean));
+    assert_eq!(get("AliasBasedAddressing"), ("true", XsdType::Boolean));
+    assert_eq!(get("InstanceMode"), ("InstanceNumber", XsdType::String));
     assert_eq!(
         get("InstanceWildcardsSupported"),
         ("true", XsdType::Boolean)
@@ -450,7 +451,7 @@ fn spv_one_bad_parameter_among_good_ones_changes_nothing() {
                 ),
                 (
                     "Device.ManagementServer.InstanceMode",
-                    "InstanceAlias",
+                    "InstanceNames",
                     XsdType::String,
                 ),
             ],
@@ -622,7 +623,7 @@ fn forced_inform_parameters() {
             ),
             (
                 "Device.ManagementServer.AliasBasedAddressing",
-                "false",
+                "true",
                 XsdType::Boolean
             ),
         ]
@@ -667,6 +668,7 @@ fn device_id_uses_board_values_and_config_overrides() {
 fn one_rpc_reads_the_cwmpd_package_options_once() {
     let mut router = Router::new();
     router.gpv(&["Device."]).unwrap();
-    // DeviceInfo reads 5 cpe options, ManagementServer its 14 mapped options: once each.
-    assert_eq!(router.config.gets, 5 + 14);
+    // DeviceInfo reads 5 cpe options, ManagementServer its 14 mapped options and
+    // instance_mode (InstanceMode): once each.
+    assert_eq!(router.config.gets, 5 + 14 + 1);
 }

@@ -124,12 +124,15 @@ impl Router {
         }
     }
 
-    /// The values below a partial path, with the path prefix stripped from their names.
+    /// The values below a partial path, with the path prefix stripped from their names, without
+    /// the tables' `Alias` (served by the engine for every table and tested there and in
+    /// `tr181::nat`'s alias test): the areas' own parameters.
     pub fn values_below(&mut self, path: &str) -> Vec<(String, String)> {
         self.gpv(&[path])
             .unwrap()
             .into_iter()
             .map(|(name, value)| (name[path.len()..].to_string(), value))
+            .filter(|(name, _)| name != "Alias" && !name.ends_with(".Alias"))
             .collect()
     }
 

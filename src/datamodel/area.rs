@@ -8,7 +8,10 @@
 //!
 //! Instance numbers of multi-instance objects come from the area, which keeps them stable in
 //! the context's [`super::instances::InstanceTables`] (persisted by the daemon, keyed by
-//! backend identity such as a UCI section name). The engine never invents them.
+//! backend identity such as a UCI section name). The engine never invents them. Each table's
+//! `Alias` (TR-069 §3.6.1) is the engine's, not the area's: see [`super::alias`]. Areas name
+//! a table in the instance tables by its pattern with the enclosing instance numbers filled
+//! in (`Device.DHCPv4.Server.Pool.1.StaticAddress.{i}.`), which is where the aliases live.
 
 use super::context::Context;
 use super::error::Error;
@@ -32,8 +35,7 @@ pub struct ParamRef<'a> {
 pub struct ObjectRef<'a> {
     /// The table's path pattern as declared, e.g. `Device.IP.Interface.{i}.`.
     pub object: &'static str,
-    /// Instance numbers of the enclosing tables (for `instances`, `add_instance`,
-    /// `resolve_alias`), or of the enclosing tables plus the instance itself (for
+    /// Instance numbers of the enclosing tables (for `instances`, `add_instance`), or of the enclosing tables plus the instance itself (for
     /// `delete_instance`).
     pub instances: &'a [u32],
 }
@@ -116,18 +118,5 @@ pub trait AreaView {
         Err(Error::RequestDenied(
             "this table does not support DeleteObject".into(),
         ))
-    }
-
-    /// Alias-based addressing hook (TR-069 A.2.2.3): the instance whose Alias is `alias`.
-    /// `None` makes the path an invalid name (9005), which is the answer while cwmpd reports
-    /// `AliasBasedAddressing` false.
-    fn resolve_alias(
-        &mut self,
-        ctx: &mut Context<'_>,
-        table: ObjectRef<'_>,
-        alias: &str,
-    ) -> Result<Option<u32>, Error> {
-        let _ = (ctx, table, alias);
-        Ok(None)
     }
 }

@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 
+use super::alias::InstanceMode;
 use super::area::{Area, AreaView, ObjectRef, ParamRef};
 use super::context::Context;
 use super::error::Error;
@@ -279,7 +280,10 @@ impl Engine {
         Ok(committed)
     }
 
-    /// AddObject (A.3.2.6) on a writable multi-instance object (`Device.X.Table.`).
+    /// AddObject (A.3.2.6) on a writable multi-instance object (`Device.X.Table.`). In
+    /// InstanceAlias mode the name may end with the new instance's alias
+    /// (`Device.X.Table.[web].`, TR-069 A.3.2.6, §3.6.1); an alias that is taken or invalid
+    /// makes the name invalid (9005).
     pub fn add_object(
         &mut self,
         ctx: &mut Context<'_>,
@@ -288,9 +292,23 @@ impl Engine {
     ) -> Result<(u32, Committed), Error> {
         check_parameter_key(parameter_key)?;
         let mut rpc = Rpc::new(&self.registry, &self.areas, ctx);
-        let table = rpc.writable_table(object_name, true)?;
+        let (table_name, alias) = match aliases::split_alias(object_name) {
+            Some((table_name, alias)) => (table_name, Some(alias)),
+            None => (object_name.to_string(), None),
+        };
+        let table = rpc.writable_table(&table_name, true)?;
+        if let Some(alias) = alias {
+            rpc.check_new_alias(&table, alias, object_name)?;
+        }
         let mut tx = Transaction::new();
         let number = rpc.add_instance(&table, &mut tx)?;
+        if let Some(alias) = alias {
+            tx.set_alias(
+                &rpc.alias_table(table.object, &table.instances),
+                number,
+                alias,
+            );
+        }
         drop(rpc);
         Ok((number, commit(ctx, tx, parameter_key)?))
     }
@@ -308,6 +326,7 @@ impl Engine {
         let instance_path = rpc.object_path(&instance);
         let mut tx = Transaction::new();
         rpc.delete_instance(&instance, &mut tx)?;
+        rpc.forget_alias(&instance, &mut tx);
         drop(rpc);
         let mut committed = commit(ctx, tx, parameter_key)?;
         let before = self.attributes.parameters.len();
@@ -588,6 +607,10 @@ struct Rpc<'e, 'x, 'c> {
     registry: &'e Registry,
     views: Views<'e>,
     ctx: &'x mut Context<'c>,
+    /// `ManagementServer.InstanceMode`, read on first use.
+    instance_mode: Option<InstanceMode>,
+    /// Aliases staged by this SetParameterValues: (table name, instance number, alias).
+    staged_aliases: Vec<(String, u32, String)>,
 }
 
 impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
@@ -600,6 +623,8 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
             registry,
             views: Views::new(areas),
             ctx,
+            instance_mode: None,
+            staged_aliases: Vec::new(),
         }
     }
 
@@ -651,7 +676,7 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
                     let exists = self.instances(&position)?.contains(&number);
                     exists.then_some(number)
                 }
-                Segment::Alias(alias) => self.resolve_alias(&position, alias)?,
+                Segment::Alias(alias) => self.resolve_alias(&position, alias, text)?,
                 Segment::Wildcard => {
                     let numbers = self.instances(&position)?;
                     next.extend(
@@ -831,7 +856,9 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
         let registry = self.registry;
         let node = &registry.params[param];
         let name = self.param_path(param, instances);
-        let value = if node.def.hidden {
+        let value = if node.alias {
+            Value::String(self.alias_of(node.object, instances))
+        } else if node.def.hidden {
             null_value(node.def.ty.base)
         } else {
             let param_ref = ParamRef {
@@ -858,16 +885,6 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
         };
         let view = self.views.view(node.area, self.ctx)?;
         view.instances(self.ctx, table_ref)
-    }
-
-    fn resolve_alias(&mut self, table: &Position, alias: &str) -> Result<Option<u32>, Error> {
-        let node = &self.registry.objects[table.object];
-        let table_ref = ObjectRef {
-            object: node.path,
-            instances: &table.instances,
-        };
-        let view = self.views.view(node.area, self.ctx)?;
-        view.resolve_alias(self.ctx, table_ref, alias)
     }
 
     /// Validate one SetParameterValues entry and stage its writes.
@@ -901,6 +918,9 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
             .ty
             .parse(&parameter.value)
             .map_err(|detail| Error::invalid_value(name, detail))?;
+        if node.alias {
+            return self.stage_alias(node.object, &instances, &value, name, tx);
+        }
         let param_ref = ParamRef {
             object: registry.objects[node.object].path,
             name: def.name,
@@ -976,5 +996,6 @@ fn null_value(base: BaseType) -> Value {
     }
 }
 
+mod aliases;
 #[cfg(test)]
 mod tests;

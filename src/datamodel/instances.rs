@@ -18,6 +18,9 @@ pub struct InstanceNumbers {
     next: u32,
     #[serde(default)]
     by_key: BTreeMap<String, u32>,
+    /// Aliases the ACS chose, by instance number (TR-069 §3.6.1; unset: `cpe-<n>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    aliases: BTreeMap<u32, String>,
 }
 
 fn first_number() -> u32 {
@@ -29,6 +32,7 @@ impl InstanceNumbers {
         InstanceNumbers {
             next: 1,
             by_key: BTreeMap::new(),
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -54,7 +58,24 @@ impl InstanceNumbers {
 
     /// Forget `key`; its number is not reused.
     pub fn remove(&mut self, key: &str) -> Option<u32> {
-        self.by_key.remove(key)
+        let number = self.by_key.remove(key)?;
+        self.aliases.remove(&number);
+        Some(number)
+    }
+
+    /// The alias the ACS gave instance `number`, if any.
+    pub fn alias(&self, number: u32) -> Option<&str> {
+        self.aliases.get(&number).map(String::as_str)
+    }
+
+    /// Give instance `number` an alias (checked by the engine).
+    pub fn set_alias(&mut self, number: u32, alias: &str) {
+        self.aliases.insert(number, alias.to_string());
+    }
+
+    /// Drop the alias of instance `number` (it was deleted).
+    pub fn forget_alias(&mut self, number: u32) {
+        self.aliases.remove(&number);
     }
 
     /// The backend identity of an instance changed (e.g. `@redirect[3]` became
@@ -92,6 +113,8 @@ impl InstanceNumbers {
     pub fn retain_keys<'a>(&mut self, existing: impl IntoIterator<Item = &'a str>) {
         let existing: std::collections::BTreeSet<&str> = existing.into_iter().collect();
         self.by_key.retain(|key, _| existing.contains(key.as_str()));
+        let kept: std::collections::BTreeSet<u32> = self.by_key.values().copied().collect();
+        self.aliases.retain(|number, _| kept.contains(number));
     }
 
     /// The numbers in use, ascending.
@@ -113,6 +136,11 @@ pub struct InstanceTables {
 impl InstanceTables {
     pub fn new() -> InstanceTables {
         InstanceTables::default()
+    }
+
+    /// The numbers of one table, if it has any (without creating it).
+    pub fn get(&self, name: &str) -> Option<&InstanceNumbers> {
+        self.tables.get(name)
     }
 
     /// The numbers of one table (empty at first use).
@@ -170,5 +198,25 @@ mod tests {
         assert_eq!(back, numbers);
         let empty: InstanceNumbers = serde_json::from_str("{}").unwrap();
         assert_eq!(empty, InstanceNumbers::new());
+    }
+
+    #[test]
+    fn aliases_persist_and_go_with_their_instance() {
+        let mut numbers = InstanceNumbers::new();
+        numbers.assign(&["a", "b", "c"]);
+        numbers.set_alias(1, "web");
+        numbers.set_alias(2, "ssh");
+        numbers.set_alias(3, "ftp");
+        let json = serde_json::to_string(&numbers).unwrap();
+        assert_eq!(
+            json,
+            r#"{"next":4,"by_key":{"a":1,"b":2,"c":3},"aliases":{"1":"web","2":"ssh","3":"ftp"}}"#
+        );
+        let mut back: InstanceNumbers = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.alias(1), Some("web"));
+        back.remove("a");
+        back.retain_keys(["c"]);
+        assert_eq!((back.alias(1), back.alias(2)), (None, None));
+        assert_eq!(back.alias(3), Some("ftp"));
     }
 }

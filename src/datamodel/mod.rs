@@ -50,6 +50,7 @@
 //! // changed_packages.
 //! ```
 
+pub mod alias;
 pub mod area;
 pub mod context;
 pub mod engine;
@@ -63,6 +64,7 @@ pub mod testing;
 pub mod transaction;
 pub mod value;
 
+pub use alias::InstanceMode;
 pub use area::{Area, AreaView, ObjectRef, ParamRef};
 pub use context::{ConfigBackend, ConfigSection, ConfigValue, Context, RuntimeValues};
 pub use engine::{Committed, DeclaredObject, DeclaredParameter, Effects, Engine, RpcOutcome};

@@ -3,8 +3,8 @@
 //! A path is a dot-separated list of segments starting at `Device`. A *partial path* ends in a
 //! dot and names an object; a *complete path* names a parameter. CWMP 1.4 adds instance
 //! wildcards (`*`) for GetParameterValues and GetParameterAttributes (A.2.2.2) and alias-based
-//! addressing (`[alias]`, A.2.2.3), which is parsed here and resolved through
-//! `AreaView::resolve_alias`.
+//! addressing (`[alias]`, §3.6.1, A.2.2.1), which is parsed here and resolved by the engine
+//! (see `super::alias`).
 
 use super::error::Error;
 

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::alias;
 use super::area::Area;
 use super::path;
 use super::schema::{Access, ObjectDef, ParamDef};
@@ -45,6 +46,8 @@ pub(crate) struct ParamNode {
     pub def: ParamDef,
     pub object: ObjectId,
     pub area: AreaId,
+    /// The `Alias` of a table, served by the engine itself (see `super::alias`).
+    pub alias: bool,
 }
 
 #[derive(Debug)]
@@ -97,8 +100,8 @@ impl Registry {
         };
         let id = self.objects.len();
         let multi = def.is_multi_instance();
-        let mut params = Vec::with_capacity(def.params.len());
-        for param in def.params {
+        let mut params = Vec::with_capacity(def.params.len() + 1);
+        for param in with_alias(def.params, multi)? {
             if !path::is_name(param.name) || param.name == "{i}" {
                 return Err(SchemaError(format!("bad parameter name {}", param.name)));
             }
@@ -113,6 +116,7 @@ impl Registry {
             }
             params.push(self.params.len());
             self.params.push(ParamNode {
+                alias: multi && param.name == alias::ALIAS,
                 def: param,
                 object: id,
                 area,
@@ -155,6 +159,25 @@ impl Registry {
         let node = &self.params[param];
         format!("{}{}", self.objects[node.object].path, node.def.name)
     }
+}
+
+/// The parameters of an object plus, for a table, the engine's `Alias` (TR-069 §3.6.1), placed
+/// where TR-181 usually has it: after the leading `Enable` and `Status`. Areas must not
+/// declare `Alias` themselves.
+fn with_alias(mut params: Vec<ParamDef>, multi: bool) -> Result<Vec<ParamDef>, SchemaError> {
+    if params.iter().any(|param| param.name == alias::ALIAS) {
+        return Err(SchemaError(
+            "Alias is served by the engine; areas must not declare it".into(),
+        ));
+    }
+    if multi {
+        let at = params
+            .iter()
+            .take_while(|param| matches!(param.name, "Enable" | "Status"))
+            .count();
+        params.insert(at, alias::alias_param());
+    }
+    Ok(params)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

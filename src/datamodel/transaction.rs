@@ -96,6 +96,17 @@ pub enum InstanceChange {
         from: String,
         to: String,
     },
+    /// Give instance `number` of `table` an alias (TR-069 §3.6.1).
+    SetAlias {
+        table: String,
+        number: u32,
+        alias: String,
+    },
+    /// Drop the alias of a deleted instance.
+    ForgetAlias {
+        table: String,
+        number: u32,
+    },
 }
 
 impl InstanceChange {
@@ -106,6 +117,14 @@ impl InstanceChange {
             }
             InstanceChange::Rename { table, from, to } => {
                 instances.table(table).rename_key(from, to)
+            }
+            InstanceChange::SetAlias {
+                table,
+                number,
+                alias,
+            } => instances.table(table).set_alias(*number, alias),
+            InstanceChange::ForgetAlias { table, number } => {
+                instances.table(table).forget_alias(*number)
             }
         }
     }
@@ -195,6 +214,23 @@ impl Transaction {
             table: table.to_string(),
             from: from.to_string(),
             to: to.to_string(),
+        });
+    }
+
+    /// Give instance `number` of `table` the alias `alias` once the writes are committed.
+    pub fn set_alias(&mut self, table: &str, number: u32, alias: &str) {
+        self.instance_changes.push(InstanceChange::SetAlias {
+            table: table.to_string(),
+            number,
+            alias: alias.to_string(),
+        });
+    }
+
+    /// Drop the alias of instance `number` of `table` once the writes are committed.
+    pub fn forget_alias(&mut self, table: &str, number: u32) {
+        self.instance_changes.push(InstanceChange::ForgetAlias {
+            table: table.to_string(),
+            number,
         });
     }
 

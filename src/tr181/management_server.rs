@@ -8,10 +8,11 @@
 
 use super::{truncate_chars, CWMPD_PACKAGE};
 use crate::cwmp::types::{parse_datetime, UNKNOWN_TIME};
+use crate::datamodel::alias::INSTANCE_MODE_OPTION;
 use crate::datamodel::value::UNKNOWN_TIME_SECS;
 use crate::datamodel::{
-    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type,
-    Value,
+    ActiveNotify, Area, AreaView, Context, Error, InstanceMode, ObjectDef, ParamDef, ParamRef,
+    Transaction, Type, Value,
 };
 
 /// How a UCI option's text becomes a parameter value.
@@ -127,9 +128,6 @@ const OPTIONS: &[OptionMapping] = &[
         "1",
     ),
 ];
-
-/// The only instance mode cwmpd supports while AliasBasedAddressing is false.
-const INSTANCE_MODE_NUMBER: &str = "InstanceNumber";
 
 /// `Device.ManagementServer.`
 pub struct ManagementServerArea;
@@ -289,8 +287,9 @@ impl AreaView for ManagementServerView {
             "ConnectionRequestURL" => {
                 Value::String(truncate_chars(&ctx.runtime.connection_request_url, 2048))
             }
-            "AliasBasedAddressing" => Value::Boolean(false),
-            "InstanceMode" => Value::from(INSTANCE_MODE_NUMBER),
+            // TR-069 §3.6.1: the engine serves Alias and `[alias]` paths for every table.
+            "AliasBasedAddressing" => Value::Boolean(true),
+            "InstanceMode" => Value::from(InstanceMode::load(ctx.config)?.name()),
             "SupportedConnReqMethods" => Value::from("HTTP"),
             "InstanceWildcardsSupported" => Value::Boolean(true),
             _ => return Err(Error::not_served(param.name)),
@@ -306,11 +305,10 @@ impl AreaView for ManagementServerView {
         tx: &mut Transaction,
     ) -> Result<(), Error> {
         if param.name == "InstanceMode" {
-            // Only InstanceNumber while AliasBasedAddressing is false (TR-069 A.2.2.3).
-            return match value.as_str() {
-                Some(INSTANCE_MODE_NUMBER) => Ok(()),
-                _ => Err(Error::invalid_value("", "InstanceAlias is not supported")),
-            };
+            // Already checked against the enumeration; read by the engine (alias.rs).
+            let (package, section, option) = INSTANCE_MODE_OPTION;
+            tx.set_option(package, section, option, value.to_uci());
+            return Ok(());
         }
         let Some((_, mapping)) = find_mapping(param.name) else {
             return Err(Error::not_writable(""));

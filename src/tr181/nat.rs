@@ -714,6 +714,55 @@ mod tests {
         assert_eq!(router.value("Device.NAT.PortMappingNumberOfEntries"), "2");
     }
 
+    /// Alias-based addressing through the NAT area (TR-069 §3.6.1, A.2.2.1, A.3.2.6).
+    #[test]
+    fn port_mappings_by_alias() {
+        let mut router = Router::new(&[
+            ("firewall", "firewall-24.10"),
+            ("network", "network-24.10"),
+            ("cwmpd", "cwmpd"),
+        ]);
+        let pm2 = "Device.NAT.PortMapping.2.";
+        assert_eq!(router.add("Device.NAT.PortMapping."), Ok(2));
+        assert_eq!(router.value(&format!("{PM1}Alias")), "cpe-1");
+        assert_eq!(router.value(&format!("{pm2}Alias")), "cpe-2");
+        assert_eq!(router.spv(&[(&format!("{pm2}Alias"), "web")]), Ok(0));
+        assert_eq!(router.changed_packages, Vec::<String>::new());
+        assert_eq!(router.value(&format!("{pm2}Alias")), "web");
+        // InstanceNumber mode (the default): a bracketed path is an invalid name.
+        assert_eq!(
+            router.gpv(&["Device.NAT.PortMapping.[web].Enable"]),
+            Err(9005)
+        );
+        let mode = "Device.ManagementServer.InstanceMode";
+        assert_eq!(router.spv(&[(mode, "InstanceAlias")]), Ok(0));
+        assert_eq!(router.value(mode), "InstanceAlias");
+        assert_eq!(
+            router.gpv(&["Device.NAT.PortMapping.[web].Enable"]),
+            Ok(vec![(format!("{pm2}Enable"), "false".to_string())])
+        );
+        let enable = "Device.NAT.PortMapping.[web].Enable";
+        assert_eq!(router.spv(&[(enable, "true")]), Ok(0));
+        assert_eq!(router.value(&format!("{pm2}Enable")), "true");
+        assert!(router
+            .file("firewall")
+            .contains("config redirect 'cwmpd_portmap_1'\n\toption enabled '1'"));
+        assert_eq!(
+            router.spv_faults(&[(&format!("{PM1}Alias"), "web")]),
+            (9003, vec![(format!("{PM1}Alias"), 9007)])
+        );
+        // The aliases are cwmpd's: no system file mentions them.
+        assert!(!router.file("firewall").contains("web"));
+        let mut router = router.restart();
+        assert_eq!(router.value("Device.NAT.PortMapping.[web].Enable"), "true");
+        assert_eq!(router.value(&format!("{PM1}Alias")), "cpe-1");
+        assert_eq!(router.spv(&[(mode, "InstanceNumber")]), Ok(0));
+        assert_eq!(
+            router.gpv(&["Device.NAT.PortMapping.[web].Enable"]),
+            Err(9005)
+        );
+    }
+
     #[test]
     fn port_ranges() {
         assert_eq!(parse_port_range(Some("8443")), (8443, 0));

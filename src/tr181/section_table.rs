@@ -183,7 +183,7 @@ mod tests {
             .iter()
             .filter_map(|change| match change {
                 InstanceChange::Rename { from, to, .. } => Some((from.clone(), to.clone())),
-                InstanceChange::Forget { .. } => None,
+                _ => None,
             })
             .collect();
         assert_eq!(

@@ -201,6 +201,7 @@ fn gpn_next_level_lists_direct_children_only() {
     assert_eq!(
         fx.gpn("Device.Test.Table.2.", true),
         Ok(names(&[
+            ("Device.Test.Table.2.Alias", true),
             ("Device.Test.Table.2.Value", true),
             ("Device.Test.Table.2.Enable", true),
             ("Device.Test.Table.2.Sub.", false),
@@ -216,20 +217,24 @@ fn gpn_whole_subtree_includes_the_object_itself() {
         Ok(names(&[
             ("Device.Test.Table.", true),
             ("Device.Test.Table.1.", true),
+            ("Device.Test.Table.1.Alias", true),
             ("Device.Test.Table.1.Value", true),
             ("Device.Test.Table.1.Enable", true),
             ("Device.Test.Table.1.Sub.", false),
             ("Device.Test.Table.2.", true),
+            ("Device.Test.Table.2.Alias", true),
             ("Device.Test.Table.2.Value", true),
             ("Device.Test.Table.2.Enable", true),
             ("Device.Test.Table.2.Sub.", false),
             ("Device.Test.Table.2.Sub.7.", false),
+            ("Device.Test.Table.2.Sub.7.Alias", true),
             ("Device.Test.Table.2.Sub.7.X", false),
         ]))
     );
     let all = fx.gpn("", false).unwrap();
     assert_eq!(all.first(), Some(&("Device.".to_string(), false)));
-    assert_eq!(all.len(), 1 + 1 + 7 + 11 + 1);
+    // 14 below the table: 11 + an Alias for each of its 3 instances (TR-069 §3.6.1).
+    assert_eq!(all.len(), 1 + 1 + 7 + 14 + 1);
     assert_eq!(fx.gpn("Device.", false).unwrap(), all);
 }
 
@@ -811,4 +816,174 @@ fn schema_mistakes_are_reported() {
 fn the_engine_can_move_between_tasks() {
     fn assert_send<T: Send>() {}
     assert_send::<Engine>();
+}
+
+// ---- Alias-based addressing (TR-069 §3.6.1, A.2.2.1, A.3.2.6; TR-181 `Alias`) ----
+
+fn use_aliases(fx: &mut Fixture, mode: &str) {
+    use crate::datamodel::context::ConfigBackend;
+    fx.config
+        .set("cwmpd", "cpe", "instance_mode", mode)
+        .unwrap();
+    fx.config.commit("cwmpd").unwrap();
+}
+
+/// The SetParameterValues fault entries as (name, code).
+fn spv_faults(fx: &mut Fixture, list: &[(&str, &str)]) -> Vec<(String, u32)> {
+    let list: Vec<(&str, &str, XsdType)> = list
+        .iter()
+        .map(|(name, value)| (*name, *value, XsdType::String))
+        .collect();
+    let fault = fx.spv(&list, "k").unwrap_err();
+    assert_eq!(fault.fault_code, 9003);
+    fault
+        .set_parameter_values_faults
+        .into_iter()
+        .map(|e| (e.parameter_name, e.fault_code))
+        .collect()
+}
+
+fn add(fx: &mut Fixture, path: &str) -> Result<u32, u32> {
+    fx.run(|engine, ctx| engine.add_object(ctx, path, "k"))
+        .map(|(n, _)| n)
+        .map_err(|e| e.fault_code().code())
+}
+
+#[test]
+fn every_instance_has_a_cpe_alias_by_default() {
+    let mut fx = Fixture::new();
+    assert_eq!(fx.value("Device.Test.Table.1.Alias"), "cpe-1");
+    assert_eq!(fx.value("Device.Test.Table.2.Sub.7.Alias"), "cpe-7");
+    assert_eq!(add(&mut fx, "Device.Test.Table."), Ok(3));
+    assert_eq!(fx.value("Device.Test.Table.3.Alias"), "cpe-3");
+    // Reading aliases does not touch the persisted instance tables.
+    assert_eq!(fx.instances, InstanceTables::new());
+}
+
+#[test]
+fn spv_alias_checks_the_tr181_rules_and_uniqueness() {
+    let mut fx = Fixture::new();
+    let committed = fx
+        .spv(
+            &[("Device.Test.Table.1.Alias", "web", XsdType::String)],
+            "a-1",
+        )
+        .unwrap();
+    assert_eq!(committed.status, 0);
+    assert_eq!(fx.value("Device.Test.Table.1.Alias"), "web");
+    assert_eq!(fx.runtime.parameter_key, "a-1");
+    let t2 = "Device.Test.Table.2.Alias";
+    let long = "a".repeat(65);
+    for bad in ["web", "cpe-9", "12", "", long.as_str()] {
+        assert_eq!(
+            spv_faults(&mut fx, &[(t2, bad)]),
+            [(t2.to_string(), 9007)],
+            "{bad:?}"
+        );
+    }
+    // Two instances cannot take the same new alias in one request.
+    let t1 = "Device.Test.Table.1.Alias";
+    assert_eq!(
+        spv_faults(&mut fx, &[(t1, "ssh"), (t2, "ssh")]),
+        [(t2.to_string(), 9007)]
+    );
+    // Setting an instance's own alias again is fine; another table may reuse it.
+    fx.spv(&[(t1, "web", XsdType::String)], "a-2").unwrap();
+    fx.spv(
+        &[("Device.Test.Table.2.Sub.7.Alias", "web", XsdType::String)],
+        "a-3",
+    )
+    .unwrap();
+    assert_eq!(fx.value(t2), "cpe-2");
+}
+
+#[test]
+fn bracketed_paths_are_9005_in_instance_number_mode() {
+    let mut fx = Fixture::new();
+    fx.spv(
+        &[("Device.Test.Table.1.Alias", "web", XsdType::String)],
+        "k",
+    )
+    .unwrap();
+    assert_eq!(fx.gpv(&["Device.Test.Table.[web].Value"]), Err(9005));
+    assert_eq!(fx.gpn("Device.Test.Table.[web].", true), Err(9005));
+    assert_eq!(add(&mut fx, "Device.Test.Table.[ssh]."), Err(9005));
+    use_aliases(&mut fx, "InstanceNumber");
+    assert_eq!(fx.gpv(&["Device.Test.Table.[cpe-1].Value"]), Err(9005));
+}
+
+#[test]
+fn alias_paths_resolve_in_instance_alias_mode_and_answer_with_numbers() {
+    let mut fx = Fixture::new();
+    fx.spv(
+        &[("Device.Test.Table.2.Alias", "web", XsdType::String)],
+        "k",
+    )
+    .unwrap();
+    use_aliases(&mut fx, "InstanceAlias");
+    assert_eq!(
+        fx.gpv(&[
+            "Device.Test.Table.[web].Value",
+            "Device.Test.Table.[cpe-1].Value"
+        ]),
+        Ok(vec![
+            (
+                "Device.Test.Table.2.Value".into(),
+                "two".into(),
+                XsdType::String
+            ),
+            (
+                "Device.Test.Table.1.Value".into(),
+                "one".into(),
+                XsdType::String
+            ),
+        ])
+    );
+    assert_eq!(fx.value("Device.Test.Table.[web].Sub.[cpe-7].X"), "-3");
+    assert_eq!(fx.gpv(&["Device.Test.Table.[nope].Value"]), Err(9005));
+    fx.spv(
+        &[("Device.Test.Table.[web].Value", "deux", XsdType::String)],
+        "k",
+    )
+    .unwrap();
+    assert_eq!(fx.value("Device.Test.Table.2.Value"), "deux");
+    // Instance numbers still work in InstanceAlias mode.
+    assert_eq!(fx.value("Device.Test.Table.1.Value"), "one");
+}
+
+#[test]
+fn add_object_with_an_alias_and_delete_by_alias() {
+    let mut fx = Fixture::new();
+    use_aliases(&mut fx, "InstanceAlias");
+    assert_eq!(add(&mut fx, "Device.Test.Table.[ssh]."), Ok(3));
+    assert_eq!(fx.value("Device.Test.Table.3.Alias"), "ssh");
+    // Taken, CPE-style or number-like aliases make the name invalid.
+    for taken in ["[ssh]", "[cpe-1]", "[cpe-9]", "[7x]"] {
+        let name = format!("Device.Test.Table.{taken}.");
+        assert_eq!(add(&mut fx, &name), Err(9005), "{name}");
+    }
+    assert_eq!(add(&mut fx, "Device.Fixed.[x]."), Err(9005));
+    fx.run(|engine, ctx| engine.delete_object(ctx, "Device.Test.Table.[ssh].", "d"))
+        .unwrap();
+    assert_eq!(fx.gpv(&["Device.Test.Table.[ssh].Value"]), Err(9005));
+    let table = fx.instances.get("Device.Test.Table.{i}.").unwrap();
+    assert_eq!(table.alias(3), None);
+    // The alias is free again.
+    assert_eq!(add(&mut fx, "Device.Test.Table.[ssh]."), Ok(4));
+}
+
+#[test]
+fn aliases_survive_a_restart() {
+    let mut fx = Fixture::new();
+    fx.spv(
+        &[("Device.Test.Table.1.Alias", "web", XsdType::String)],
+        "k",
+    )
+    .unwrap();
+    let saved = serde_json::to_string(&fx.instances).unwrap();
+    let mut restarted = Fixture::new();
+    restarted.instances = serde_json::from_str(&saved).unwrap();
+    assert_eq!(restarted.value("Device.Test.Table.1.Alias"), "web");
+    use_aliases(&mut restarted, "InstanceAlias");
+    assert_eq!(restarted.value("Device.Test.Table.[web].Value"), "one");
 }
