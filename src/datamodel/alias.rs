@@ -15,6 +15,11 @@
 //!   are invalid names (9005). Instance numbers are accepted in both modes.
 //! - Responses always name instances by number (cwmpd does not return alias-based names; the
 //!   ACS gets each instance's alias from its `Alias` parameter).
+//! - AddObject `Table.[alias].` creates an instance with that alias (A.3.2.6); an alias that
+//!   is taken, CPE-style or not allowed makes the object name invalid (9005), as does any
+//!   `[alias]` in InstanceNumber mode.
+//! - `ManagementServer.AutoCreateInstances` is not served (as if false): a SetParameterValues
+//!   on an `[alias]` no instance has is an invalid name (9005), never an implicit AddObject.
 
 use super::context::ConfigBackend;
 use super::error::BackendError;
