@@ -44,6 +44,7 @@ impl Router {
             runtime: RuntimeValues {
                 connection_request_url: "http://192.0.2.10:7547/cr".into(),
                 parameter_key: "pk-0".into(),
+                ..Default::default()
             },
             engine: tr181::engine(system).unwrap(),
         }
@@ -151,6 +152,7 @@ fn gpn_next_level_on_device() {
             ("Device.RootDataModelVersion", false),
             ("Device.DeviceInfo.", false),
             ("Device.ManagementServer.", false),
+            ("Device.IP.", false),
         ]))
     );
 }
@@ -661,4 +663,75 @@ fn one_rpc_reads_the_cwmpd_package_options_once() {
     router.gpv(&["Device."]).unwrap();
     // DeviceInfo reads 5 cpe options, ManagementServer its 14 mapped options: once each.
     assert_eq!(router.config.gets, 5 + 14);
+}
+
+const PING: &str = "Device.IP.Diagnostics.IPPing.";
+
+fn ping(name: &str) -> String {
+    format!("{PING}{name}")
+}
+
+#[test]
+fn ip_ping_defaults_requested_and_only_requested_is_writable() {
+    let mut router = Router::new();
+    assert_eq!(router.value(&ping("DiagnosticsState")), "None");
+    assert_eq!(router.value(&ping("NumberOfRepetitions")), "3");
+    assert_eq!(router.value(&ping("SuccessCount")), "0");
+    let (host, state) = (ping("Host"), ping("DiagnosticsState"));
+    let status = router.spv(
+        &[
+            (&state, "Requested", XsdType::String),
+            (&host, "192.0.2.1", XsdType::String),
+        ],
+        "k1",
+    );
+    assert!(matches!(
+        status,
+        Ok(CpeResponse::SetParameterValuesResponse { status: 0 })
+    ));
+    // Requested in the same SetParameterValues as an input: the input does not cancel it.
+    assert_eq!(router.value(&state), "Requested");
+    assert_eq!(router.value(&host), "192.0.2.1");
+    assert!(router.config.commits.is_empty(), "nothing goes to UCI");
+    for refused in ["None", "Complete", "Error_Internal"] {
+        let fault = router
+            .spv(&[(&state, refused, XsdType::String)], "")
+            .unwrap_err();
+        assert_eq!(fault.fault_code, 9003);
+        assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+    }
+    let fault = router
+        .spv(&[(&ping("SuccessCount"), "1", XsdType::UnsignedInt)], "")
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9008);
+    let fault = router
+        .spv(&[(&ping("DSCP"), "64", XsdType::UnsignedInt)], "")
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+    assert_eq!(router.value(&state), "Requested");
+}
+
+#[test]
+fn ip_ping_input_change_cancels_a_requested_test() {
+    let mut router = Router::new();
+    let state = ping("DiagnosticsState");
+    router
+        .spv(&[(&state, "Requested", XsdType::String)], "")
+        .unwrap();
+    router
+        .spv(&[(&ping("Timeout"), "500", XsdType::UnsignedInt)], "")
+        .unwrap();
+    assert_eq!(router.value(&state), "None");
+    assert_eq!(router.value(&ping("Timeout")), "500");
+    // Input first, then Requested, in one request: the test is requested.
+    router
+        .spv(
+            &[
+                (&ping("Host"), "::1", XsdType::String),
+                (&state, "Requested", XsdType::String),
+            ],
+            "",
+        )
+        .unwrap();
+    assert_eq!(router.value(&state), "Requested");
 }

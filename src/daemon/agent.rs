@@ -28,6 +28,7 @@ use crate::transfer::Transfers;
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv6Addr};
 
+mod diagnostics;
 mod transfers;
 pub use transfers::unix_now_ms;
 
@@ -101,6 +102,8 @@ pub struct Agent {
     transfers: Transfers,
     /// Wakes the daemon loop when something happened off the loop (a transfer ended).
     pub wake: Option<tokio::sync::mpsc::Sender<()>>,
+    /// Diagnostics requested by the ACS and the one running.
+    diagnostics: diagnostics::DiagnosticsRuns,
 }
 
 impl Agent {
@@ -139,6 +142,7 @@ impl Agent {
             cr_settings_tx: None,
             transfers,
             wake: None,
+            diagnostics: Default::default(),
         })
     }
 
@@ -531,6 +535,7 @@ impl Agent {
             s.instances = saved.instances;
         });
         self.save_state();
+        self.diagnostics_after_change();
         if self.model.take_config_changed() {
             self.reload_config();
         }

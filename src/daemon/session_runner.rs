@@ -226,6 +226,7 @@ pub fn between_sessions(shared: &SharedAgent) -> AfterSession {
     if perform(shared, actions) == AfterSession::Exit {
         return AfterSession::Exit;
     }
+    start_diagnostics(shared);
     let Some(job) = shared.borrow_mut().next_transfer_job() else {
         return AfterSession::Continue;
     };
@@ -236,6 +237,23 @@ pub fn between_sessions(shared: &SharedAgent) -> AfterSession {
         shared.borrow_mut().transfer_finished(id, outcome);
     });
     AfterSession::Continue
+}
+
+/// A diagnostics test requested in the last session runs as a task of its own.
+fn start_diagnostics(shared: &SharedAgent) {
+    let Some(job) = shared.borrow_mut().next_diagnostics_job() else {
+        return;
+    };
+    let task_shared = shared.clone();
+    let task = tokio::task::spawn_local(async move {
+        let results = crate::diagnostics::ping::run(&job.inputs).await;
+        task_shared
+            .borrow_mut()
+            .diagnostics_finished(job.generation, results);
+    });
+    shared
+        .borrow_mut()
+        .diagnostics_started(job.generation, task.abort_handle());
 }
 
 fn perform(shared: &SharedAgent, actions: Vec<crate::platform::Action>) -> AfterSession {

@@ -26,6 +26,7 @@
 //! let mut runtime = RuntimeValues {
 //!     connection_request_url: "http://192.0.2.1:7547/".into(),
 //!     parameter_key: String::new(),
+//!     ..Default::default()
 //! };
 //! let mut ctx = Context { paths: &paths, now: 0, uptime: 60, config: &mut config, runtime: &mut runtime };
 //! let request = AcsRequest::GetParameterValues {

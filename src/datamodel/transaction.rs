@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use super::context::ConfigBackend;
 use super::error::BackendError;
+use super::value::Value;
 
 /// One staged write to the configuration backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +73,8 @@ impl ConfigChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transaction {
     changes: Vec<ConfigChange>,
+    /// In-memory parameters to write (full path, value), in order: a later write wins.
+    volatile: Vec<(String, Value)>,
     applies_later: bool,
 }
 
@@ -126,6 +129,21 @@ impl Transaction {
             package: package.to_string(),
             name: name.to_string(),
         });
+    }
+
+    /// Stage a write to a parameter kept in memory ([`super::RuntimeValues::volatile`]).
+    pub fn set_volatile(&mut self, path: impl Into<String>, value: Value) {
+        self.volatile.push((path.into(), value));
+    }
+
+    /// The staged in-memory writes, in order.
+    pub fn volatile_changes(&self) -> &[(String, Value)] {
+        &self.volatile
+    }
+
+    /// Take the staged in-memory writes out (the engine applies them after the backend's).
+    pub fn take_volatile(&mut self) -> Vec<(String, Value)> {
+        std::mem::take(&mut self.volatile)
     }
 
     /// Mark the change as taking effect only after a service reload or reboot: the RPC then

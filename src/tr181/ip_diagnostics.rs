@@ -1,0 +1,113 @@
+//! `Device.IP.Diagnostics.` (TR-181 Device:2): the diagnostics tests under IP, starting with
+//! `IPPing.`. Inputs and results are kept in the daemon's memory (the engine's volatile
+//! values); writing `DiagnosticsState = Requested` makes the daemon run the test after the
+//! session (see `crate::diagnostics`), which then reports "8 DIAGNOSTICS COMPLETE".
+
+use crate::datamodel::{
+    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type,
+    Value,
+};
+use crate::diagnostics::ip_ping::{self, INPUTS};
+use crate::diagnostics::state::{self, check_state_write, state_after_input_write};
+
+/// `Device.IP.` and `Device.IP.Diagnostics.` (only the diagnostics so far).
+pub struct IpDiagnosticsArea;
+
+/// A result parameter (read-only; TR-181 marks most of them activeNotify=canDeny).
+fn result(name: &'static str, can_deny: bool) -> ParamDef {
+    let def = ParamDef::read_only(name, Type::unsigned_int());
+    match can_deny {
+        true => def.active_notify(ActiveNotify::CanDeny),
+        false => def,
+    }
+}
+
+impl Area for IpDiagnosticsArea {
+    fn schema(&self) -> Vec<ObjectDef> {
+        let diagnostics_state = Type::any_string()
+            .enumeration(state::ENUMERATION)
+            .data_type("DiagnosticsState");
+        vec![
+            ObjectDef::new("Device.IP."),
+            ObjectDef::new("Device.IP.Diagnostics."),
+            ObjectDef::new(ip_ping::OBJECT)
+                .param(ParamDef::read_write("DiagnosticsState", diagnostics_state))
+                .param(ParamDef::read_write("Interface", Type::string(256)))
+                .param(ParamDef::read_write(
+                    "ProtocolVersion",
+                    Type::any_string().enumeration(&["Any", "IPv4", "IPv6"]),
+                ))
+                .param(ParamDef::read_write("Host", Type::string(256)))
+                .param(ParamDef::read_write(
+                    "NumberOfRepetitions",
+                    Type::unsigned_int().range(Some(1), None),
+                ))
+                .param(ParamDef::read_write(
+                    "Timeout",
+                    Type::unsigned_int().range(Some(1), None),
+                ))
+                .param(ParamDef::read_write(
+                    "DataBlockSize",
+                    Type::unsigned_int().range(Some(1), Some(65535)),
+                ))
+                .param(ParamDef::read_write(
+                    "DSCP",
+                    Type::unsigned_int().range(Some(0), Some(63)),
+                ))
+                .param(ParamDef::read_only(
+                    "IPAddressUsed",
+                    Type::string(45).data_type("IPAddress"),
+                ))
+                .param(result("SuccessCount", true))
+                .param(result("FailureCount", true))
+                .param(result("AverageResponseTime", true))
+                .param(result("MinimumResponseTime", true))
+                .param(result("MaximumResponseTime", false))
+                .param(result("AverageResponseTimeDetailed", true))
+                .param(result("MinimumResponseTimeDetailed", true))
+                .param(result("MaximumResponseTimeDetailed", false)),
+        ]
+    }
+
+    fn open<'a>(&'a self, _ctx: &mut Context<'_>) -> Result<Box<dyn AreaView + 'a>, Error> {
+        Ok(Box::new(IpDiagnosticsView { requested: false }))
+    }
+}
+
+struct IpDiagnosticsView {
+    /// This SetParameterValues requests a test: input writes in it do not cancel.
+    requested: bool,
+}
+
+impl AreaView for IpDiagnosticsView {
+    fn get(&mut self, ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
+        ip_ping::value(&ctx.runtime.volatile, param.name)
+            .ok_or_else(|| Error::not_served(param.name))
+    }
+
+    fn set(
+        &mut self,
+        ctx: &mut Context<'_>,
+        param: ParamRef<'_>,
+        value: &Value,
+        tx: &mut Transaction,
+    ) -> Result<(), Error> {
+        let path = |name: &str| format!("{}{name}", ip_ping::OBJECT);
+        if param.name == "DiagnosticsState" {
+            let requested = check_state_write(value.as_str().unwrap_or_default())
+                .map_err(|detail| Error::invalid_value("", detail))?;
+            tx.set_volatile(path(param.name), Value::from(requested.name()));
+            self.requested = true;
+            return Ok(());
+        }
+        if !INPUTS.contains(&param.name) {
+            return Err(Error::not_writable(""));
+        }
+        tx.set_volatile(path(param.name), value.clone());
+        let current = ip_ping::state(&ctx.runtime.volatile);
+        if let Some(next) = state_after_input_write(current, self.requested) {
+            tx.set_volatile(path("DiagnosticsState"), Value::from(next.name()));
+        }
+        Ok(())
+    }
+}
