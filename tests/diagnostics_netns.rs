@@ -1,0 +1,393 @@
+//! IPPing against a real peer: two network namespaces joined by a veth pair, with `tc netem`
+//! delay and loss on the sending side so the results are predictable. Kernels without
+//! `sch_netem` get the same delay or loss from a small echo responder in the peer namespace
+//! (the kernel's own echo replies turned off). Needs root and `ip`
+//! (CI runs as root); skipped with a message otherwise. The ping itself runs in a child of
+//! this test binary started with `ip netns exec`, so the test process never changes namespace.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+use cwmpd::diagnostics::ip_ping::{IpPingInputs, IpPingResults, ProtocolVersion};
+use cwmpd::diagnostics::DiagnosticsState;
+
+const INNER: &str = "CWMPD_NETNS_INNER";
+const RESPONDER: &str = "CWMPD_NETNS_RESPONDER";
+const PEER_V4: &str = "10.203.7.2";
+const PEER_V6: &str = "fd00:203:7::2";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|err| panic!("{args:?}: {err}"))
+}
+
+fn must(args: &[&str]) {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Namespaces `<tag>a` (pinging, device `va`) and `<tag>b` (answering, `vb`), deleted on drop.
+struct Pair {
+    a: String,
+    b: String,
+}
+
+impl Pair {
+    fn new(tag: &str) -> Option<Pair> {
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+        let ip = Command::new("ip").arg("-V").output().is_ok();
+        if !root || !ip {
+            eprintln!("SKIPPED: network namespaces need root and iproute2's `ip`");
+            return None;
+        }
+        let id = std::process::id();
+        let pair = Pair {
+            a: format!("cwd{tag}{id}a"),
+            b: format!("cwd{tag}{id}b"),
+        };
+        must(&["ip", "netns", "add", &pair.a]);
+        must(&["ip", "netns", "add", &pair.b]);
+        let (a, b) = (pair.a.as_str(), pair.b.as_str());
+        must(&[
+            "ip", "-n", a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b,
+        ]);
+        must(&["ip", "-n", a, "addr", "add", "10.203.7.1/24", "dev", "va"]);
+        must(&["ip", "-n", b, "addr", "add", "10.203.7.2/24", "dev", "vb"]);
+        must(&[
+            "ip",
+            "-n",
+            a,
+            "addr",
+            "add",
+            "fd00:203:7::1/64",
+            "dev",
+            "va",
+            "nodad",
+        ]);
+        must(&[
+            "ip",
+            "-n",
+            b,
+            "addr",
+            "add",
+            "fd00:203:7::2/64",
+            "dev",
+            "vb",
+            "nodad",
+        ]);
+        for (ns, dev) in [(a, "va"), (b, "vb"), (a, "lo"), (b, "lo")] {
+            must(&["ip", "-n", ns, "link", "set", dev, "up"]);
+        }
+        pair.wait_for_ipv6();
+        Some(pair)
+    }
+
+    /// Until duplicate address detection of the link-local addresses is over (an echo sent
+    /// before may go unanswered: neighbour discovery cannot complete yet).
+    fn wait_for_ipv6(&self) {
+        for _ in 0..50 {
+            let tentative = [&self.a, &self.b].iter().any(|ns| {
+                !run(&["ip", "-n", ns, "-6", "addr", "show", "tentative"])
+                    .stdout
+                    .is_empty()
+            });
+            if !tentative {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("IPv6 addresses stay tentative");
+    }
+
+    /// `tc netem` on `va` (requests only: the round trip gains exactly the delay once).
+    fn netem(&self, args: &[&str]) -> bool {
+        let mut command = vec!["ip", "netns", "exec", &self.a, "tc", "qdisc", "replace"];
+        command.extend(["dev", "va", "root", "netem"]);
+        command.extend(args);
+        let out = run(&command);
+        if !out.status.success() {
+            eprintln!(
+                "SKIPPED netem part: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        out.status.success()
+    }
+
+    /// Where the kernel lacks `sch_netem`: answer IPv4 echoes in `b` from a child of this
+    /// test binary instead of the kernel, `delay_ms` late, dropping the requests whose
+    /// sequence number ends in 0, 1 or 2 when `lossy` (30 %, deterministic). Killed on drop.
+    fn slow_responder(&self, delay_ms: u64, lossy: bool) -> Responder {
+        must(&[
+            "ip",
+            "netns",
+            "exec",
+            &self.b,
+            "sysctl",
+            "-qw",
+            "net.ipv4.icmp_echo_ignore_all=1",
+        ]);
+        let exe = std::env::current_exe().unwrap();
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.b])
+            .arg(exe)
+            .args([
+                "--exact",
+                "inner_responder",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(RESPONDER, format!("{delay_ms} {lossy}"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let ready = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains("READY"));
+        assert!(ready, "the responder did not start");
+        Responder(child)
+    }
+
+    /// Let unprivileged-style datagram ICMP sockets work in `a` (root's group 0 included).
+    fn allow_ping_sockets(&self) {
+        let range = "net.ipv4.ping_group_range=0 2147483647";
+        must(&["ip", "netns", "exec", &self.a, "sysctl", "-qw", range]);
+    }
+
+    /// Ping from namespace `a` in a child process; its results.
+    fn ping(
+        &self,
+        host: &str,
+        repetitions: u32,
+        timeout_ms: u32,
+        interface: &str,
+    ) -> IpPingResults {
+        let exe = std::env::current_exe().unwrap();
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.a])
+            .arg(exe)
+            .args(["--exact", "inner_ping", "--nocapture", "--test-threads=1"])
+            .env(
+                INNER,
+                format!("{host} {repetitions} {timeout_ms} {interface}"),
+            )
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .find_map(|line| line.split_once("RESULT ").map(|(_, rest)| rest))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no result: {stdout} {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            });
+        let n: Vec<&str> = line.split(' ').collect();
+        IpPingResults {
+            state: DiagnosticsState::parse(n[0]).unwrap(),
+            ip_address_used: n[1].to_string(),
+            success_count: n[2].parse().unwrap(),
+            failure_count: n[3].parse().unwrap(),
+            average_us: n[4].parse().unwrap(),
+            minimum_us: n[5].parse().unwrap(),
+            maximum_us: n[6].parse().unwrap(),
+        }
+    }
+}
+
+struct Responder(Child);
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The responder's side (see [`Pair::slow_responder`]).
+#[test]
+fn inner_responder() {
+    let Ok(spec) = std::env::var(RESPONDER) else {
+        return;
+    };
+    let (delay, lossy) = spec.split_once(' ').unwrap();
+    let delay = std::time::Duration::from_millis(delay.parse().unwrap());
+    let lossy: bool = lossy.parse().unwrap();
+    let socket = socket2::Socket::new(
+        socket2::Domain::IPV4,
+        socket2::Type::RAW,
+        Some(socket2::Protocol::ICMPV4),
+    )
+    .unwrap();
+    let socket = std::net::UdpSocket::from(socket);
+    println!("READY");
+    let mut buf = [0u8; 65_536];
+    loop {
+        let (len, from) = socket.recv_from(&mut buf).unwrap();
+        let header = usize::from(buf[0] & 0x0f) * 4;
+        let mut reply = buf[header..len].to_vec();
+        if reply.len() < 8 || reply[0] != 8 {
+            continue;
+        }
+        let seq = u16::from_be_bytes([reply[6], reply[7]]);
+        if lossy && seq % 10 < 3 {
+            continue;
+        }
+        std::thread::sleep(delay);
+        reply[0] = 0;
+        reply[2..4].copy_from_slice(&[0, 0]);
+        let sum = cwmpd::diagnostics::icmp::checksum(&reply);
+        reply[2..4].copy_from_slice(&sum.to_be_bytes());
+        socket.send_to(&reply, from).unwrap();
+    }
+}
+
+impl Drop for Pair {
+    fn drop(&mut self) {
+        let _ = run(&["ip", "netns", "del", &self.a]);
+        let _ = run(&["ip", "netns", "del", &self.b]);
+    }
+}
+
+/// The child's side: run one IPPing in the current namespace and print the results.
+#[test]
+fn inner_ping() {
+    let Ok(spec) = std::env::var(INNER) else {
+        return; // only meaningful when started by the tests below
+    };
+    let parts: Vec<&str> = spec.split(' ').collect();
+    let inputs = IpPingInputs {
+        interface: parts.get(3).unwrap_or(&"").to_string(),
+        protocol_version: ProtocolVersion::Any,
+        host: parts[0].to_string(),
+        repetitions: parts[1].parse().unwrap(),
+        timeout_ms: parts[2].parse().unwrap(),
+        data_block_size: 56,
+        dscp: 0,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = runtime.block_on(cwmpd::diagnostics::ping::run(&inputs));
+    println!(
+        "RESULT {} {} {} {} {} {} {}",
+        r.state.name(),
+        if r.ip_address_used.is_empty() {
+            "-"
+        } else {
+            &r.ip_address_used
+        },
+        r.success_count,
+        r.failure_count,
+        r.average_us,
+        r.minimum_us,
+        r.maximum_us
+    );
+}
+
+fn assert_about_20ms(results: &IpPingResults, what: &str) {
+    eprintln!("{what}: {results:?}");
+    assert_eq!(results.state, DiagnosticsState::Complete, "{what}");
+    assert_eq!(
+        (results.success_count, results.failure_count),
+        (10, 0),
+        "{what}"
+    );
+    let average_ms = f64::from(results.average_us) / 1000.0;
+    assert!(
+        (15.0..=25.0).contains(&average_ms),
+        "{what}: average {average_ms} ms"
+    );
+    assert!(
+        results.minimum_us >= 19_000,
+        "{what}: netem never delays less"
+    );
+}
+
+#[test]
+fn a_20_ms_delay_shows_as_20_ms_over_raw_and_datagram_sockets() {
+    let Some(pair) = Pair::new("d") else { return };
+    let quick = pair.ping(PEER_V4, 3, 1000, "");
+    assert_eq!(quick.success_count, 3, "{quick:?}");
+    assert_eq!(quick.ip_address_used, "10.203.7.1");
+    let quick6 = pair.ping(PEER_V6, 3, 1000, "");
+    assert_eq!(quick6.success_count, 3, "{quick6:?}");
+    assert_eq!(quick6.ip_address_used, "fd00:203:7::1");
+    if !pair.netem(&["delay", "20ms"]) {
+        let _responder = pair.slow_responder(20, false);
+        assert_about_20ms(
+            &pair.ping(PEER_V4, 10, 1000, ""),
+            "IPv4 raw, slow responder",
+        );
+        pair.allow_ping_sockets();
+        assert_about_20ms(
+            &pair.ping(PEER_V4, 10, 1000, "va"),
+            "IPv4 datagram, slow responder",
+        );
+        return;
+    }
+    // Raw sockets first (a new namespace refuses ping sockets: ping_group_range "1 0").
+    assert_about_20ms(&pair.ping(PEER_V4, 10, 1000, ""), "IPv4 raw");
+    assert_about_20ms(&pair.ping(PEER_V6, 10, 1000, ""), "IPv6 raw");
+    pair.allow_ping_sockets();
+    assert_about_20ms(
+        &pair.ping(PEER_V4, 10, 1000, "va"),
+        "IPv4 datagram, bound to va",
+    );
+    assert_about_20ms(&pair.ping(PEER_V6, 10, 1000, ""), "IPv6 datagram");
+}
+
+#[test]
+fn a_30_percent_loss_gives_failures() {
+    let Some(pair) = Pair::new("l") else { return };
+    if !pair.netem(&["loss", "30%"]) {
+        let _responder = pair.slow_responder(0, true);
+        let results = pair.ping(PEER_V4, 60, 200, "");
+        eprintln!("30 % dropped by the responder: {results:?}");
+        assert_eq!((results.success_count, results.failure_count), (42, 18));
+        return;
+    }
+    // 60 echoes at 30 % loss: all answered with probability 0.7^60 ≈ 5e-10, none answered
+    // with 0.3^60: a false result is practically impossible.
+    let results = pair.ping(PEER_V4, 60, 200, "");
+    eprintln!("30 % loss: {results:?}");
+    assert_eq!(results.state, DiagnosticsState::Complete);
+    assert_eq!(results.success_count + results.failure_count, 60);
+    assert!(
+        results.failure_count > 0 && results.success_count > 0,
+        "{results:?}"
+    );
+}
+
+#[test]
+fn errors_map_to_tr181_states() {
+    let Some(pair) = Pair::new("e") else { return };
+    let unresolvable = pair.ping("no-such-host.invalid", 1, 100, "");
+    assert_eq!(
+        unresolvable.state,
+        DiagnosticsState::ErrorCannotResolveHostName
+    );
+    // Nothing routes to 192.0.2.0/24 (TEST-NET-1) in the namespace.
+    let unroutable = pair.ping("192.0.2.1", 2, 100, "");
+    assert_eq!(unroutable.state, DiagnosticsState::ErrorNoRouteToHost);
+    // Bound to an interface that does not exist.
+    let no_device = pair.ping(PEER_V4, 1, 100, "nosuchdev0");
+    assert_eq!(no_device.state, DiagnosticsState::ErrorInternal);
+    // A silent address on the link: every echo times out, the test still completes.
+    let silent = pair.ping("10.203.7.9", 2, 100, "");
+    assert_eq!(silent.state, DiagnosticsState::Complete, "{silent:?}");
+    assert_eq!((silent.success_count, silent.failure_count), (0, 2));
+}
