@@ -1,0 +1,119 @@
+//! End to end: diagnostics through the real `cwmpd` in a sandbox root and the scripted test
+//! ACS (issue 6). The ACS requests an IPPing to 127.0.0.1; the test runs after the session,
+//! "8 DIAGNOSTICS COMPLETE" opens the next one, where the results are read back.
+
+mod support;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(30);
+const PING: &str = "Device.IP.Diagnostics.IPPing.";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn cwmpd_uci(acs_url: &str) -> String {
+    format!(
+        "config acs 'acs'\n\toption url '{acs_url}'\n\toption periodic_enable '0'\n\n\
+         config cpe 'cpe'\n\toption interface 'lo'\n\toption cr_port '{}'\n",
+        free_port()
+    )
+}
+
+/// ICMP needs a raw socket (root) unless ping sockets are allowed for our group.
+fn can_ping() -> bool {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+    let ping_sockets = std::fs::read_to_string("/proc/sys/net/ipv4/ping_group_range")
+        .is_ok_and(|range| range.split_whitespace().next() == Some("0"));
+    root || ping_sockets
+}
+
+fn p(name: &str) -> String {
+    format!("{PING}{name}")
+}
+
+#[test]
+fn ip_ping_requested_runs_after_the_session_and_reports_diagnostics_complete() {
+    if !can_ping() {
+        eprintln!("SKIPPED: ICMP sockets need root or net.ipv4.ping_group_range");
+        return;
+    }
+    let results: Vec<String> = [
+        "DiagnosticsState",
+        "Host",
+        "IPAddressUsed",
+        "NumberOfRepetitions",
+        "SuccessCount",
+        "FailureCount",
+        "AverageResponseTime",
+        "MaximumResponseTimeDetailed",
+    ]
+    .iter()
+    .map(|name| p(name))
+    .collect();
+    let result_names: Vec<&str> = results.iter().map(String::as_str).collect();
+    let (host, reps, timeout, state) = (
+        p("Host"),
+        p("NumberOfRepetitions"),
+        p("Timeout"),
+        p("DiagnosticsState"),
+    );
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .session(vec![
+                AcsRpc::spv(
+                    &[
+                        (host.as_str(), "127.0.0.1", "xsd:string"),
+                        (reps.as_str(), "5", "xsd:unsignedInt"),
+                        (timeout.as_str(), "1000", "xsd:unsignedInt"),
+                        (state.as_str(), "Requested", "xsd:string"),
+                    ],
+                    "diag-1",
+                ),
+                // Still Requested at the end of the session: the test has not started.
+                AcsRpc::gpv(&[state.as_str()]),
+            ])
+            .session(vec![AcsRpc::gpv(&result_names)]),
+    );
+    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
+    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
+    cpe.spawn();
+
+    let first = acs.wait_session(1, WAIT).unwrap();
+    assert_eq!(first.response(0).status(), Some(0));
+    assert_eq!(
+        first.response(1).value_of(&state).as_deref(),
+        Some("Requested")
+    );
+    let second = acs
+        .wait_for_inform_with_event("8 DIAGNOSTICS COMPLETE", WAIT)
+        .unwrap();
+    assert_eq!(second.event_codes(), ["8 DIAGNOSTICS COMPLETE"]);
+    let values = second.response(0);
+    let value = |name: &str| values.value_of(&p(name)).unwrap_or_default();
+    assert_eq!(value("DiagnosticsState"), "Complete");
+    assert_eq!(value("Host"), "127.0.0.1");
+    assert_eq!(value("IPAddressUsed"), "127.0.0.1");
+    assert_eq!(value("NumberOfRepetitions"), "5");
+    assert_eq!(value("SuccessCount"), "5");
+    assert_eq!(value("FailureCount"), "0");
+    // Loopback answers in well under a millisecond.
+    assert_eq!(value("AverageResponseTime"), "0");
+    let max_us: u32 = value("MaximumResponseTimeDetailed").parse().unwrap();
+    assert!(max_us > 0 && max_us < 100_000, "{max_us} µs");
+    acs.assert_no_violations();
+    acs.validate_cpe_bodies()
+        .expect("every CPE envelope is schema-valid");
+    let _ = cpe.terminate(WAIT);
+}
