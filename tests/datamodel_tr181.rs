@@ -153,6 +153,7 @@ fn gpn_next_level_on_device() {
             ("Device.DeviceInfo.", false),
             ("Device.ManagementServer.", false),
             ("Device.IP.", false),
+            ("Device.DNS.", false),
         ]))
     );
 }
@@ -734,4 +735,56 @@ fn ip_ping_input_change_cancels_a_requested_test() {
         )
         .unwrap();
     assert_eq!(router.value(&state), "Requested");
+}
+
+#[test]
+fn ns_lookup_results_table_follows_the_last_test() {
+    use cwmpd::diagnostics::ns_lookup::{LookupResult, NsLookupResults};
+    use cwmpd::diagnostics::DiagnosticsState;
+    let mut router = Router::new();
+    let object = "Device.DNS.Diagnostics.NSLookupDiagnostics.";
+    assert_eq!(router.gpn(&format!("{object}Result."), true), Ok(vec![]));
+    let row = |address: &str| LookupResult {
+        status: "Success",
+        answer_type: "Authoritative",
+        host_name_returned: "www.test".into(),
+        ip_addresses: vec![address.into(), "fd00::1".into()],
+        dns_server_ip: "10.0.0.53".into(),
+        response_time_ms: 2,
+    };
+    NsLookupResults {
+        state: DiagnosticsState::Complete,
+        results: vec![row("192.0.2.1"), row("192.0.2.2")],
+    }
+    .write(&mut router.runtime.volatile);
+    assert_eq!(
+        router.gpn(&format!("{object}Result."), true),
+        Ok(owned(&[
+            (&format!("{object}Result.1."), false),
+            (&format!("{object}Result.2."), false),
+        ]))
+    );
+    assert_eq!(
+        router.value(&format!("{object}Result.2.IPAddresses")),
+        "192.0.2.2,fd00::1"
+    );
+    assert_eq!(router.value(&format!("{object}ResultNumberOfEntries")), "2");
+    assert_eq!(router.value(&format!("{object}SuccessCount")), "2");
+    assert_eq!(
+        router.value(&format!("{object}DiagnosticsState")),
+        "Complete"
+    );
+    // A new input forgets the finished test's state; the results stay until the next test.
+    router
+        .spv(
+            &[(&format!("{object}HostName"), "other.test", XsdType::String)],
+            "",
+        )
+        .unwrap();
+    assert_eq!(router.value(&format!("{object}DiagnosticsState")), "None");
+    assert_eq!(router.value(&format!("{object}ResultNumberOfEntries")), "2");
+    assert_eq!(
+        router.gpv(&[&format!("{object}Result.3.Status")]),
+        Err(9005)
+    );
 }

@@ -9,10 +9,12 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
 use cwmpd::diagnostics::ip_ping::{IpPingInputs, IpPingResults, ProtocolVersion};
+use cwmpd::diagnostics::ns_lookup::NsLookupInputs;
 use cwmpd::diagnostics::DiagnosticsState;
 
 const INNER: &str = "CWMPD_NETNS_INNER";
 const RESPONDER: &str = "CWMPD_NETNS_RESPONDER";
+const LOOKUP: &str = "CWMPD_NETNS_LOOKUP";
 const PEER_V4: &str = "10.203.7.2";
 const PEER_V6: &str = "fd00:203:7::2";
 
@@ -159,6 +161,74 @@ impl Pair {
         Responder(child)
     }
 
+    /// dnsmasq in `b` on 10.203.7.2:53, authoritative for `test`: `www.test` has an IPv4 and
+    /// an IPv6 address, other names under `test` do not exist. `None` without dnsmasq.
+    fn dnsmasq(&self) -> Option<Responder> {
+        if Command::new("dnsmasq").arg("--version").output().is_err() {
+            eprintln!("SKIPPED: dnsmasq is not installed");
+            return None;
+        }
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.b,
+                "dnsmasq",
+                "--no-daemon",
+                "--conf-file=/dev/null",
+            ])
+            .args(["--no-resolv", "--no-hosts", "--pid-file=", "--user=root"])
+            .args([
+                "--listen-address=10.203.7.2",
+                "--bind-interfaces",
+                "--local=/test/",
+            ])
+            .args(["--host-record=www.test,10.203.7.81,fd00:203:7::81"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let dnsmasq = Responder(child);
+        let udp = format!("/proc/{}/net/udp", dnsmasq.0.id());
+        for _ in 0..50 {
+            if std::fs::read_to_string(&udp).is_ok_and(|t| t.contains(":0035 ")) {
+                return Some(dnsmasq);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("dnsmasq did not start");
+    }
+
+    /// NSLookupDiagnostics from `a` in a child: the state and one line per Result.
+    fn lookup(
+        &self,
+        host: &str,
+        server: &str,
+        repetitions: u32,
+        timeout_ms: u32,
+    ) -> (String, Vec<String>) {
+        let exe = std::env::current_exe().unwrap();
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.a])
+            .arg(exe)
+            .args(["--exact", "inner_lookup", "--nocapture", "--test-threads=1"])
+            .env(
+                LOOKUP,
+                format!("{host} {server} {repetitions} {timeout_ms}"),
+            )
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let state = stdout
+            .lines()
+            .find_map(|line| line.split_once("STATE ").map(|(_, rest)| rest.to_string()))
+            .unwrap_or_else(|| panic!("no result: {stdout}"));
+        let rows = stdout
+            .lines()
+            .filter_map(|line| line.split_once("ROW ").map(|(_, rest)| rest.to_string()))
+            .collect();
+        (state, rows)
+    }
+
     /// Let unprivileged-style datagram ICMP sockets work in `a` (root's group 0 included).
     fn allow_ping_sockets(&self) {
         let range = "net.ipv4.ping_group_range=0 2147483647";
@@ -213,6 +283,39 @@ impl Drop for Responder {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// The child's side of [`Pair::lookup`].
+#[test]
+fn inner_lookup() {
+    let Ok(spec) = std::env::var(LOOKUP) else {
+        return;
+    };
+    let parts: Vec<&str> = spec.split(' ').collect();
+    let inputs = NsLookupInputs {
+        interface: String::new(),
+        host_name: parts[0].to_string(),
+        dns_server: parts[1].to_string(),
+        repetitions: parts[2].parse().unwrap(),
+        timeout_ms: parts[3].parse().unwrap(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = runtime.block_on(cwmpd::diagnostics::lookup::run(&inputs));
+    println!("\nSTATE {}", r.state.name());
+    for row in r.results {
+        println!(
+            "ROW {} {} {} {} {} {}",
+            row.status,
+            row.answer_type,
+            row.host_name_returned,
+            row.ip_addresses.join(","),
+            row.dns_server_ip,
+            row.response_time_ms
+        );
     }
 }
 
@@ -390,4 +493,51 @@ fn errors_map_to_tr181_states() {
     let silent = pair.ping("10.203.7.9", 2, 100, "");
     assert_eq!(silent.state, DiagnosticsState::Complete, "{silent:?}");
     assert_eq!((silent.success_count, silent.failure_count), (0, 2));
+}
+
+#[test]
+fn ns_lookup_against_dnsmasq() {
+    let Some(pair) = Pair::new("n") else { return };
+    let Some(_dnsmasq) = pair.dnsmasq() else {
+        return;
+    };
+    let (state, rows) = pair.lookup("www.test", "10.203.7.2", 3, 1000);
+    assert_eq!(state, "Complete");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in &rows {
+        let fields: Vec<&str> = row.split(' ').collect();
+        assert_eq!(
+            fields[..5],
+            [
+                "Success",
+                "Authoritative",
+                "www.test",
+                "10.203.7.81,fd00:203:7::81",
+                "10.203.7.2"
+            ],
+            "{row}"
+        );
+        assert!(fields[5].parse::<u32>().unwrap() < 100, "{row}");
+    }
+    let (state, rows) = pair.lookup("nope.test", "10.203.7.2", 1, 1000);
+    assert_eq!(state, "Complete");
+    assert!(
+        rows[0].starts_with("Error_HostNameNotResolved None  "),
+        "{rows:?}"
+    );
+    // Nothing listens on port 53 of the pinging side itself: ICMP port unreachable.
+    let (_, rows) = pair.lookup("www.test", "10.203.7.1", 1, 1000);
+    assert!(
+        rows[0].starts_with("Error_DNSServerNotAvailable "),
+        "{rows:?}"
+    );
+    // A silent address on the link.
+    let (_, rows) = pair.lookup("www.test", "10.203.7.9", 2, 200);
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].starts_with("Error_Timeout "), "{rows:?}");
+    let (state, rows) = pair.lookup("www.test", "no-such-server.invalid", 1, 200);
+    assert_eq!(
+        (state.as_str(), rows.len()),
+        ("Error_DNSServerNotResolved", 0)
+    );
 }

@@ -239,21 +239,22 @@ pub fn between_sessions(shared: &SharedAgent) -> AfterSession {
     AfterSession::Continue
 }
 
-/// A diagnostics test requested in the last session runs as a task of its own.
+/// Diagnostics requested in the last session run as tasks of their own.
 fn start_diagnostics(shared: &SharedAgent) {
-    let Some(job) = shared.borrow_mut().next_diagnostics_job() else {
-        return;
-    };
-    let task_shared = shared.clone();
-    let task = tokio::task::spawn_local(async move {
-        let results = crate::diagnostics::ping::run(&job.inputs).await;
-        task_shared
+    let jobs = shared.borrow_mut().next_diagnostics_jobs();
+    for (generation, job) in jobs {
+        let test = job.test();
+        let task_shared = shared.clone();
+        let task = tokio::task::spawn_local(async move {
+            let finished = job.run().await;
+            task_shared
+                .borrow_mut()
+                .diagnostics_finished(generation, finished);
+        });
+        shared
             .borrow_mut()
-            .diagnostics_finished(job.generation, results);
-    });
-    shared
-        .borrow_mut()
-        .diagnostics_started(job.generation, task.abort_handle());
+            .diagnostics_started(test, generation, task.abort_handle());
+    }
 }
 
 fn perform(shared: &SharedAgent, actions: Vec<crate::platform::Action>) -> AfterSession {

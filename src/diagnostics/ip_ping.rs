@@ -11,6 +11,17 @@ use crate::datamodel::Value;
 /// The object's path.
 pub const OBJECT: &str = "Device.IP.Diagnostics.IPPing.";
 
+/// Its DiagnosticsState values (TR-181 2.19, optional Canceled and Error left out).
+pub const STATES: &[&str] = &[
+    "None",
+    "Requested",
+    "Complete",
+    "Error_CannotResolveHostName",
+    "Error_NoRouteToHost",
+    "Error_Internal",
+    "Error_Other",
+];
+
 /// The writable test parameters besides DiagnosticsState (TR-181 2.19).
 pub const INPUTS: &[&str] = &[
     "Interface",

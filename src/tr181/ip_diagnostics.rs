@@ -8,7 +8,7 @@ use crate::datamodel::{
     Value,
 };
 use crate::diagnostics::ip_ping::{self, INPUTS};
-use crate::diagnostics::state::{self, check_state_write, state_after_input_write};
+use crate::diagnostics::state::{check_state_write, state_after_input_write, DiagnosticsState};
 
 /// `Device.IP.` and `Device.IP.Diagnostics.` (only the diagnostics so far).
 pub struct IpDiagnosticsArea;
@@ -25,7 +25,7 @@ fn result(name: &'static str, can_deny: bool) -> ParamDef {
 impl Area for IpDiagnosticsArea {
     fn schema(&self) -> Vec<ObjectDef> {
         let diagnostics_state = Type::any_string()
-            .enumeration(state::ENUMERATION)
+            .enumeration(ip_ping::STATES)
             .data_type("DiagnosticsState");
         vec![
             ObjectDef::new("Device.IP."),
@@ -92,20 +92,46 @@ impl AreaView for IpDiagnosticsView {
         value: &Value,
         tx: &mut Transaction,
     ) -> Result<(), Error> {
-        let path = |name: &str| format!("{}{name}", ip_ping::OBJECT);
-        if param.name == "DiagnosticsState" {
-            let requested = check_state_write(value.as_str().unwrap_or_default())
+        let test = DiagnosticsWrite {
+            object: ip_ping::OBJECT,
+            inputs: INPUTS,
+            current: ip_ping::state(&ctx.runtime.volatile),
+        };
+        test.stage(&mut self.requested, param.name, value, tx)
+    }
+}
+
+/// A write to a diagnostics object (any of TR-181's): DiagnosticsState may only become
+/// Requested; an input write cancels a requested or running test and forgets a finished one,
+/// unless the same SetParameterValues requests a test.
+pub(crate) struct DiagnosticsWrite {
+    pub object: &'static str,
+    pub inputs: &'static [&'static str],
+    pub current: DiagnosticsState,
+}
+
+impl DiagnosticsWrite {
+    /// Stage the write of `name`; `requested` remembers, across one RPC, that it requested.
+    pub fn stage(
+        &self,
+        requested: &mut bool,
+        name: &str,
+        value: &Value,
+        tx: &mut Transaction,
+    ) -> Result<(), Error> {
+        let path = |name: &str| format!("{}{name}", self.object);
+        if name == "DiagnosticsState" {
+            let state = check_state_write(value.as_str().unwrap_or_default())
                 .map_err(|detail| Error::invalid_value("", detail))?;
-            tx.set_volatile(path(param.name), Value::from(requested.name()));
-            self.requested = true;
+            tx.set_volatile(path(name), Value::from(state.name()));
+            *requested = true;
             return Ok(());
         }
-        if !INPUTS.contains(&param.name) {
+        if !self.inputs.contains(&name) {
             return Err(Error::not_writable(""));
         }
-        tx.set_volatile(path(param.name), value.clone());
-        let current = ip_ping::state(&ctx.runtime.volatile);
-        if let Some(next) = state_after_input_write(current, self.requested) {
+        tx.set_volatile(path(name), value.clone());
+        if let Some(next) = state_after_input_write(self.current, *requested) {
             tx.set_volatile(path("DiagnosticsState"), Value::from(next.name()));
         }
         Ok(())

@@ -6,6 +6,7 @@
 //! clock is touched in here.
 
 pub mod device_info;
+pub mod dns_diagnostics;
 pub mod ip_diagnostics;
 pub mod management_server;
 pub mod root;
@@ -14,6 +15,7 @@ use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
+pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
 pub use root::RootArea;
@@ -28,6 +30,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(DeviceInfoArea::new(system)),
         Box::new(ManagementServerArea),
         Box::new(IpDiagnosticsArea),
+        Box::new(DnsDiagnosticsArea),
     ]
 }
 

@@ -9,82 +9,88 @@ use tokio::task::AbortHandle;
 use super::Agent;
 use crate::cwmp::event;
 use crate::cwmp::types::EventStruct;
-use crate::diagnostics::ip_ping::{self, IpPingInputs, IpPingResults};
-use crate::diagnostics::DiagnosticsState;
+use crate::diagnostics::{DiagnosticsState, Finished, Job, Test};
 
-/// Requested and running diagnostics (IPPing so far).
+/// Requested and running diagnostics.
 #[derive(Debug, Default)]
 pub(super) struct DiagnosticsRuns {
-    /// Requested in a session, starts once it is over.
-    pending: bool,
-    /// The running test: its number and a way to stop it.
-    running: Option<(u64, AbortHandle)>,
+    /// Requested in a session, start once it is over.
+    pending: Vec<Test>,
+    /// Running tests: which, their number, a way to stop them.
+    running: Vec<(Test, u64, AbortHandle)>,
     /// Numbers the runs, so a result of a canceled run is never taken.
     generation: u64,
 }
 
-/// A test to start: run it, then hand the results to [`Agent::diagnostics_finished`].
-pub struct DiagnosticsJob {
-    pub generation: u64,
-    pub inputs: IpPingInputs,
+impl DiagnosticsRuns {
+    fn cancel(&mut self, test: Test) {
+        self.running.retain(|(running, _, handle)| {
+            if *running == test {
+                info!(target: "cwmpd::diagnostics", "{test:?} canceled");
+                handle.abort();
+            }
+            *running != test
+        });
+    }
 }
 
 impl Agent {
     /// After an RPC or a local change: start, restart or cancel as DiagnosticsState says.
     pub(super) fn diagnostics_after_change(&mut self) {
         let changed = self.model.take_volatile_changed();
-        if changed.is_empty() {
-            return;
-        }
-        let state_path = format!("{}DiagnosticsState", ip_ping::OBJECT);
-        let requested = ip_ping::state(self.model.volatile()) == DiagnosticsState::Requested;
-        let requested_now = requested && changed.contains(&state_path);
-        if requested_now || !requested {
-            if let Some((_, run)) = self.diagnostics.running.take() {
-                info!(target: "cwmpd::diagnostics", "IPPing canceled");
-                run.abort();
+        for test in Test::ALL {
+            if !changed.iter().any(|path| path.starts_with(test.object())) {
+                continue;
+            }
+            let state_path = format!("{}DiagnosticsState", test.object());
+            let requested = test.state(self.model.volatile()) == DiagnosticsState::Requested;
+            let requested_now = requested && changed.contains(&state_path);
+            let runs = &mut self.diagnostics;
+            if requested_now || !requested {
+                runs.cancel(test);
+                runs.pending.retain(|pending| *pending != test);
+            }
+            if requested_now {
+                runs.pending.push(test);
             }
         }
-        self.diagnostics.pending = requested && (requested_now || self.diagnostics.pending);
     }
 
-    /// The requested test to start now (only between sessions: TR-069 A.4.1 wants the test
-    /// to begin after the session that requested it).
-    pub fn next_diagnostics_job(&mut self) -> Option<DiagnosticsJob> {
-        if !std::mem::take(&mut self.diagnostics.pending) || self.session_open {
-            return None;
+    /// The requested tests to start now (only between sessions: the test begins after the
+    /// session that requested it, TR-069 A.4.1), each with its number.
+    pub fn next_diagnostics_jobs(&mut self) -> Vec<(u64, Job)> {
+        if self.session_open {
+            return Vec::new();
         }
-        self.diagnostics.generation += 1;
-        let inputs = IpPingInputs::from_values(self.model.volatile());
-        info!(target: "cwmpd::diagnostics", "IPPing to {:?} started", inputs.host);
-        Some(DiagnosticsJob {
-            generation: self.diagnostics.generation,
-            inputs,
-        })
+        let tests = std::mem::take(&mut self.diagnostics.pending);
+        tests
+            .into_iter()
+            .map(|test| {
+                self.diagnostics.generation += 1;
+                let job = test.job(self.model.volatile());
+                info!(target: "cwmpd::diagnostics", "{job:?} started");
+                (self.diagnostics.generation, job)
+            })
+            .collect()
     }
 
     /// The task of `generation` started with `run`.
-    pub fn diagnostics_started(&mut self, generation: u64, run: AbortHandle) {
-        self.diagnostics.running = Some((generation, run));
+    pub fn diagnostics_started(&mut self, test: Test, generation: u64, run: AbortHandle) {
+        self.diagnostics.running.push((test, generation, run));
     }
 
     /// A test ended: keep its results (until the next test) and report it.
-    pub fn diagnostics_finished(&mut self, generation: u64, results: IpPingResults) {
-        match &self.diagnostics.running {
-            Some((running, _)) if *running == generation => self.diagnostics.running = None,
-            _ => return,
-        }
-        if ip_ping::state(self.model.volatile()) != DiagnosticsState::Requested {
+    pub fn diagnostics_finished(&mut self, generation: u64, finished: Finished) {
+        let runs = &mut self.diagnostics.running;
+        let Some(index) = runs.iter().position(|(_, g, _)| *g == generation) else {
+            return;
+        };
+        let (test, _, _) = runs.remove(index);
+        if test.state(self.model.volatile()) != DiagnosticsState::Requested {
             return;
         }
-        info!(
-            target: "cwmpd::diagnostics",
-            "IPPing {}: {} of {} answered",
-            results.state.name(),
-            results.success_count,
-            results.success_count + results.failure_count
-        );
-        results.write(self.model.volatile_mut());
+        info!(target: "cwmpd::diagnostics", "{}", finished.summary());
+        finished.write(self.model.volatile_mut());
         self.raise(EventStruct::new(event::DIAGNOSTICS_COMPLETE, ""));
         self.refresh_status();
         self.wake_loop();
