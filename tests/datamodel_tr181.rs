@@ -787,4 +787,13 @@ fn ns_lookup_results_table_follows_the_last_test() {
         router.gpv(&[&format!("{object}Result.3.Status")]),
         Err(9005)
     );
+    // Each repetition is a row kept in memory: at most 1000.
+    let reps = format!("{object}NumberOfRepetitions");
+    let fault = router
+        .spv(&[(&reps, "1001", XsdType::UnsignedInt)], "")
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+    router
+        .spv(&[(&reps, "1000", XsdType::UnsignedInt)], "")
+        .unwrap();
 }

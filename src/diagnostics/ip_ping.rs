@@ -80,6 +80,49 @@ pub struct IpPingResults {
     pub maximum_us: u32,
 }
 
+/// Round trips counted as they come (a test may have four billion repetitions: nothing is
+/// kept per repetition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PingStats {
+    success: u32,
+    failure: u32,
+    sum_us: u64,
+    min_us: Option<u32>,
+    max_us: u32,
+}
+
+impl PingStats {
+    /// One repetition: its round trip in µs, or `None` when no reply came in time.
+    pub fn add(&mut self, sample: Option<u32>) {
+        match sample {
+            Some(us) => {
+                self.success += 1;
+                self.sum_us += u64::from(us);
+                self.min_us = Some(self.min_us.map_or(us, |min| min.min(us)));
+                self.max_us = self.max_us.max(us);
+            }
+            None => self.failure += 1,
+        }
+    }
+
+    /// The results of a test that ran (`Complete`).
+    pub fn results(&self, ip_address_used: String) -> IpPingResults {
+        let average_us = match self.success {
+            0 => 0,
+            n => (self.sum_us / u64::from(n)) as u32,
+        };
+        IpPingResults {
+            state: DiagnosticsState::Complete,
+            ip_address_used,
+            success_count: self.success,
+            failure_count: self.failure,
+            average_us,
+            minimum_us: self.min_us.unwrap_or(0),
+            maximum_us: self.max_us,
+        }
+    }
+}
+
 /// The value a parameter has before anything was written or measured. Defaults as most
 /// agents use them (three 64-byte pings, 1 s each); TR-181 leaves them to the CPE.
 pub fn default_value(name: &str) -> Option<Value> {
@@ -160,21 +203,9 @@ impl IpPingResults {
     /// A test that ran: one sample per repetition, the round trip in µs or `None` when no
     /// reply came in time. TR-181: the times are over the successful repetitions.
     pub fn from_samples(ip_address_used: String, samples: &[Option<u32>]) -> IpPingResults {
-        let times: Vec<u32> = samples.iter().flatten().copied().collect();
-        let success_count = times.len() as u32;
-        let average_us = match success_count {
-            0 => 0,
-            n => (times.iter().map(|&t| u64::from(t)).sum::<u64>() / u64::from(n)) as u32,
-        };
-        IpPingResults {
-            state: DiagnosticsState::Complete,
-            ip_address_used,
-            success_count,
-            failure_count: samples.len() as u32 - success_count,
-            average_us,
-            minimum_us: times.iter().copied().min().unwrap_or(0),
-            maximum_us: times.iter().copied().max().unwrap_or(0),
-        }
+        let mut stats = PingStats::default();
+        samples.iter().for_each(|sample| stats.add(*sample));
+        stats.results(ip_address_used)
     }
 
     /// The result parameters with their values, DiagnosticsState included.

@@ -29,6 +29,10 @@ pub const INPUTS: &[&str] = &[
     "NumberOfRepetitions",
 ];
 
+/// Each repetition is a row of the `Result.` table kept in memory: cwmpd refuses more than
+/// this many (TR-181 sets no limit; a CPE may).
+pub const MAX_REPETITIONS: u32 = 1000;
+
 /// TR-181 `Result.{i}.Status`.
 pub const STATUS: &[&str] = &[
     "Success",
@@ -132,7 +136,7 @@ impl NsLookupInputs {
             host_name: text(values, "HostName"),
             dns_server: text(values, "DNSServer"),
             timeout_ms: number(values, "Timeout").max(1),
-            repetitions: number(values, "NumberOfRepetitions").max(1),
+            repetitions: number(values, "NumberOfRepetitions").clamp(1, MAX_REPETITIONS),
         }
     }
 }

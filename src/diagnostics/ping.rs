@@ -15,8 +15,13 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use tokio::net::UdpSocket;
 
 use super::icmp;
-use super::ip_ping::{IpPingInputs, IpPingResults, ProtocolVersion};
+use super::ip_ping::{IpPingInputs, IpPingResults, PingStats, ProtocolVersion};
 use super::state::DiagnosticsState;
+
+/// Echoes go one at a time (the next after the reply or the timeout), and at most this often:
+/// a long test to a near host must not flood it (ping(8)'s default is 1 s; TR-181 leaves it
+/// to the CPE).
+const MIN_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Echo identifiers for raw sockets (datagram sockets get theirs from the kernel).
 static NEXT_ID: AtomicU16 = AtomicU16::new(0);
@@ -35,27 +40,31 @@ pub async fn run(inputs: &IpPingInputs) -> IpPingResults {
         }
     };
     let timeout = Duration::from_millis(u64::from(inputs.timeout_ms));
-    let mut samples = Vec::with_capacity(inputs.repetitions as usize);
-    let mut unreachable = 0;
+    let mut stats = PingStats::default();
+    let mut unreachable: u32 = 0;
+    let mut next_send = tokio::time::Instant::now();
     for repetition in 0..inputs.repetitions {
+        if repetition > 0 {
+            tokio::time::sleep_until(next_send).await;
+        }
+        next_send = tokio::time::Instant::now() + MIN_INTERVAL;
         let seq = (repetition % 65_536) as u16;
         match pinger
             .echo(seq, inputs.data_block_size as usize, timeout)
             .await
         {
-            Ok(rtt) => samples.push(rtt),
+            Ok(rtt) => stats.add(rtt),
             Err(err) => {
                 debug!(target: "cwmpd::diagnostics", "echo {seq} to {target}: {err}");
-                unreachable +=
-                    usize::from(error_state(&err) == DiagnosticsState::ErrorNoRouteToHost);
-                samples.push(None);
+                unreachable += u32::from(error_state(&err) == DiagnosticsState::ErrorNoRouteToHost);
+                stats.add(None);
             }
         }
     }
-    if unreachable == samples.len() {
+    if unreachable == inputs.repetitions {
         return IpPingResults::failed(DiagnosticsState::ErrorNoRouteToHost);
     }
-    IpPingResults::from_samples(pinger.source(), &samples)
+    stats.results(pinger.source())
 }
 
 /// An IP literal, or the first address of the name in the wanted family.

@@ -6,7 +6,7 @@ use crate::datamodel::{
     ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
     Transaction, Type, Value,
 };
-use crate::diagnostics::ns_lookup::{self, ANSWER_TYPES, INPUTS, STATUS};
+use crate::diagnostics::ns_lookup::{self, ANSWER_TYPES, INPUTS, MAX_REPETITIONS, STATUS};
 
 /// TR-181 lets the CPE refuse active notification on most of these (activeNotify=canDeny).
 const CAN_DENY: ActiveNotify = ActiveNotify::CanDeny;
@@ -99,6 +99,13 @@ impl AreaView for DnsDiagnosticsView {
         value: &Value,
         tx: &mut Transaction,
     ) -> Result<(), Error> {
+        let too_many = value
+            .as_u64()
+            .is_some_and(|n| n > u64::from(MAX_REPETITIONS));
+        if param.name == "NumberOfRepetitions" && too_many {
+            let detail = format!("at most {MAX_REPETITIONS} repetitions");
+            return Err(Error::invalid_value("", detail));
+        }
         let test = DiagnosticsWrite {
             object: ns_lookup::OBJECT,
             inputs: INPUTS,
