@@ -185,3 +185,111 @@ fn an_input_change_cancels_a_running_ping_and_a_local_request_reports_too() {
     acs.assert_no_violations();
     let _ = cpe.terminate(WAIT);
 }
+
+/// dnsmasq on 127.203.7.53:53 (an address of this machine's loopback nobody else uses),
+/// answering `www.test`; killed on drop.
+struct Dnsmasq(std::process::Child);
+
+impl Dnsmasq {
+    fn start() -> Option<Dnsmasq> {
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+        let installed = std::process::Command::new("dnsmasq")
+            .arg("--version")
+            .output()
+            .is_ok();
+        if !root || !installed {
+            eprintln!("SKIPPED: needs root (port 53) and dnsmasq");
+            return None;
+        }
+        let child = std::process::Command::new("dnsmasq")
+            .args([
+                "--no-daemon",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+            ])
+            .args([
+                "--pid-file=",
+                "--user=root",
+                "--listen-address=127.203.7.53",
+            ])
+            .args(["--bind-interfaces", "--local=/test/"])
+            .args(["--host-record=www.test,192.0.2.81,2001:db8::81"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let dnsmasq = Dnsmasq(child);
+        let udp = format!("/proc/{}/net/udp", dnsmasq.0.id());
+        for _ in 0..50 {
+            // 127.203.7.53:53 as /proc writes it (little-endian address, hex port).
+            if std::fs::read_to_string(&udp).is_ok_and(|t| t.contains("3507CB7F:0035")) {
+                return Some(dnsmasq);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("dnsmasq did not start");
+    }
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn ns_lookup_requested_reports_its_result_table() {
+    let Some(_dnsmasq) = Dnsmasq::start() else {
+        return;
+    };
+    const NS: &str = "Device.DNS.Diagnostics.NSLookupDiagnostics.";
+    let n = |name: &str| format!("{NS}{name}");
+    let (host, server, reps, state) = (
+        n("HostName"),
+        n("DNSServer"),
+        n("NumberOfRepetitions"),
+        n("DiagnosticsState"),
+    );
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .session(vec![AcsRpc::spv(
+                &[
+                    (host.as_str(), "www.test", "xsd:string"),
+                    (server.as_str(), "127.203.7.53", "xsd:string"),
+                    (reps.as_str(), "2", "xsd:unsignedInt"),
+                    (state.as_str(), "Requested", "xsd:string"),
+                ],
+                "ns-1",
+            )])
+            .session(vec![AcsRpc::gpv(&[NS])]),
+    );
+    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
+    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
+    cpe.spawn();
+    let second = acs
+        .wait_for_inform_with_event("8 DIAGNOSTICS COMPLETE", WAIT)
+        .unwrap();
+    let values = second.response(0);
+    let value = |name: &str| values.value_of(&n(name)).unwrap_or_default();
+    assert_eq!(value("DiagnosticsState"), "Complete");
+    assert_eq!(value("ResultNumberOfEntries"), "2");
+    assert_eq!(value("SuccessCount"), "2");
+    for i in 1..=2 {
+        assert_eq!(value(&format!("Result.{i}.Status")), "Success");
+        assert_eq!(value(&format!("Result.{i}.HostNameReturned")), "www.test");
+        assert_eq!(
+            value(&format!("Result.{i}.IPAddresses")),
+            "192.0.2.81,2001:db8::81"
+        );
+        assert_eq!(value(&format!("Result.{i}.DNSServerIP")), "127.203.7.53");
+    }
+    assert_eq!(values.value_of(&n("Result.3.Status")), None);
+    acs.assert_no_violations();
+    acs.validate_cpe_bodies()
+        .expect("every CPE envelope is schema-valid");
+    let _ = cpe.terminate(WAIT);
+}
