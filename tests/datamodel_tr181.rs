@@ -797,3 +797,51 @@ fn ns_lookup_results_table_follows_the_last_test() {
         .spv(&[(&reps, "1000", XsdType::UnsignedInt)], "")
         .unwrap();
 }
+
+#[test]
+fn trace_route_hops_table_and_its_own_state() {
+    use cwmpd::diagnostics::trace_route::{Hop, TraceRouteResults};
+    use cwmpd::diagnostics::DiagnosticsState;
+    let mut router = Router::new();
+    let object = "Device.IP.Diagnostics.TraceRoute.";
+    assert_eq!(router.value(&format!("{object}MaxHopCount")), "30");
+    TraceRouteResults {
+        state: DiagnosticsState::ErrorMaxHopCountExceeded,
+        ip_address_used: "10.0.0.1".into(),
+        response_time_ms: 0,
+        hops: vec![Hop {
+            host: "10.0.0.254".into(),
+            host_address: "10.0.0.254".into(),
+            error_code: 0,
+            rt_times: vec![1, 2],
+        }],
+    }
+    .write(&mut router.runtime.volatile);
+    assert_eq!(
+        router.gpn(&format!("{object}RouteHops."), true),
+        Ok(owned(&[(&format!("{object}RouteHops.1."), false)]))
+    );
+    assert_eq!(router.value(&format!("{object}RouteHops.1.RTTimes")), "1,2");
+    assert_eq!(
+        router.value(&format!("{object}DiagnosticsState")),
+        "Error_MaxHopCountExceeded"
+    );
+    // IPPing is another test: writing its inputs leaves TraceRoute alone.
+    router
+        .spv(
+            &[("Device.IP.Diagnostics.IPPing.Host", "::1", XsdType::String)],
+            "",
+        )
+        .unwrap();
+    assert_eq!(
+        router.value(&format!("{object}DiagnosticsState")),
+        "Error_MaxHopCountExceeded"
+    );
+    let fault = router
+        .spv(
+            &[(&format!("{object}MaxHopCount"), "65", XsdType::UnsignedInt)],
+            "",
+        )
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+}

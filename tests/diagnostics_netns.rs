@@ -10,11 +10,13 @@ use std::process::{Child, Command, Output, Stdio};
 
 use cwmpd::diagnostics::ip_ping::{IpPingInputs, IpPingResults, ProtocolVersion};
 use cwmpd::diagnostics::ns_lookup::NsLookupInputs;
+use cwmpd::diagnostics::trace_route::TraceRouteInputs;
 use cwmpd::diagnostics::DiagnosticsState;
 
 const INNER: &str = "CWMPD_NETNS_INNER";
 const RESPONDER: &str = "CWMPD_NETNS_RESPONDER";
 const LOOKUP: &str = "CWMPD_NETNS_LOOKUP";
+const TRACE: &str = "CWMPD_NETNS_TRACE";
 const PEER_V4: &str = "10.203.7.2";
 const PEER_V6: &str = "fd00:203:7::2";
 
@@ -540,4 +542,206 @@ fn ns_lookup_against_dnsmasq() {
         (state.as_str(), rows.len()),
         ("Error_DNSServerNotResolved", 0)
     );
+}
+
+/// The child's side of the traceroute test: hops as `address:error:times` lines.
+#[test]
+fn inner_trace() {
+    let Ok(spec) = std::env::var(TRACE) else {
+        return;
+    };
+    let (host, max_hops) = spec.split_once(' ').unwrap();
+    let inputs = TraceRouteInputs {
+        interface: String::new(),
+        protocol_version: ProtocolVersion::Any,
+        host: host.to_string(),
+        tries: 3,
+        timeout_ms: 500,
+        data_block_size: 38,
+        dscp: 0,
+        max_hop_count: max_hops.parse().unwrap(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = runtime.block_on(cwmpd::diagnostics::trace::run(&inputs));
+    println!("\nSTATE {} {}", r.state.name(), r.ip_address_used);
+    for hop in r.hops {
+        let times: Vec<String> = hop.rt_times.iter().map(u32::to_string).collect();
+        println!(
+            "HOP {} {} {}",
+            hop.host_address,
+            hop.error_code,
+            times.join(",")
+        );
+    }
+}
+
+#[test]
+fn trace_route_through_a_router_namespace() {
+    // a (10.203.8.1) — r (10.203.8.2 | 10.203.9.1, forwarding) — b (10.203.9.2); IPv6 the same
+    // with fd00:203:8::/64 and fd00:203:9::/64.
+    let Some(left) = Pair::new("t") else { return };
+    let (a, r) = (left.a.as_str(), left.b.as_str());
+    let b = format!("cwdt{}c", std::process::id());
+    must(&["ip", "netns", "add", &b]);
+    let _b = Namespace(b.clone());
+    must(&[
+        "ip", "-n", r, "link", "add", "rb", "type", "veth", "peer", "name", "vb", "netns", &b,
+    ]);
+    must(&["ip", "-n", r, "addr", "add", "10.203.9.1/24", "dev", "rb"]);
+    must(&["ip", "-n", &b, "addr", "add", "10.203.9.2/24", "dev", "vb"]);
+    must(&[
+        "ip",
+        "-n",
+        r,
+        "addr",
+        "add",
+        "fd00:203:9::1/64",
+        "dev",
+        "rb",
+        "nodad",
+    ]);
+    must(&[
+        "ip",
+        "-n",
+        &b,
+        "addr",
+        "add",
+        "fd00:203:9::2/64",
+        "dev",
+        "vb",
+        "nodad",
+    ]);
+    for (ns, dev) in [(r, "rb"), (b.as_str(), "vb"), (b.as_str(), "lo")] {
+        must(&["ip", "-n", ns, "link", "set", dev, "up"]);
+    }
+    must(&[
+        "ip",
+        "-n",
+        a,
+        "route",
+        "add",
+        "default",
+        "via",
+        "10.203.7.2",
+    ]);
+    must(&[
+        "ip",
+        "-n",
+        &b,
+        "route",
+        "add",
+        "default",
+        "via",
+        "10.203.9.1",
+    ]);
+    must(&[
+        "ip",
+        "-n",
+        a,
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        "fd00:203:7::2",
+    ]);
+    must(&[
+        "ip",
+        "-n",
+        &b,
+        "-6",
+        "route",
+        "add",
+        "default",
+        "via",
+        "fd00:203:9::1",
+    ]);
+    must(&[
+        "ip",
+        "netns",
+        "exec",
+        r,
+        "sysctl",
+        "-qw",
+        "net.ipv4.ip_forward=1",
+    ]);
+    must(&[
+        "ip",
+        "netns",
+        "exec",
+        r,
+        "sysctl",
+        "-qw",
+        "net.ipv6.conf.all.forwarding=1",
+    ]);
+    left.wait_for_ipv6();
+
+    let trace = |host: &str, max_hops: u32| {
+        let out = Command::new("ip")
+            .args(["netns", "exec", a])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", "inner_trace", "--nocapture", "--test-threads=1"])
+            .env(TRACE, format!("{host} {max_hops}"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let state = stdout
+            .lines()
+            .find_map(|l| l.split_once("STATE ").map(|(_, r)| r.to_string()))
+            .unwrap_or_else(|| panic!("no result: {stdout}"));
+        let hops: Vec<String> = stdout
+            .lines()
+            .filter_map(|l| l.split_once("HOP ").map(|(_, r)| r.to_string()))
+            .collect();
+        eprintln!("trace to {host}: {state} {hops:?}");
+        (state, hops)
+    };
+    let addresses = |hops: &[String]| -> Vec<String> {
+        hops.iter()
+            .map(|hop| hop.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    // The router's route to 10.203.10.0/24 is "unreachable": ICMP host unreachable (code 1)
+    // from it ends the trace at its hop. First, while
+    // the router's per-host ICMP error budget is full.
+    must(&[
+        "ip",
+        "-n",
+        r,
+        "route",
+        "add",
+        "unreachable",
+        "10.203.10.0/24",
+    ]);
+    let (state, hops) = trace("10.203.10.5", 10);
+    assert_eq!(state, "Complete 10.203.7.1");
+    assert_eq!(addresses(&hops), ["10.203.7.2 1"]);
+    let (state, hops) = trace("10.203.9.2", 10);
+    assert_eq!(state, "Complete 10.203.7.1");
+    assert_eq!(addresses(&hops), ["10.203.7.2 0", "10.203.9.2 0"]);
+    // One round trip per answered probe, up to NumberOfTries (3); the router's ICMP error
+    // budget per host (net.ipv4.route.error_cost, global) may drop some answers.
+    for hop in &hops {
+        let times = hop.split(' ').nth(2).unwrap();
+        let count = times.split(',').filter(|t| !t.is_empty()).count();
+        assert!((1..=3).contains(&count), "{hop}");
+    }
+    let (state, hops) = trace("fd00:203:9::2", 10);
+    assert_eq!(state, "Complete fd00:203:7::1");
+    assert_eq!(addresses(&hops), ["fd00:203:7::2 0", "fd00:203:9::2 0"]);
+    let (state, hops) = trace("10.203.9.2", 1);
+    assert_eq!(state, "Error_MaxHopCountExceeded 10.203.7.1");
+    assert_eq!(addresses(&hops), ["10.203.7.2 0"]);
+}
+
+/// A network namespace deleted on drop.
+struct Namespace(String);
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = run(&["ip", "netns", "del", &self.0]);
+    }
 }

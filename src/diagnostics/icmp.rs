@@ -72,6 +72,57 @@ pub fn parse_echo_reply(v6: bool, ip_header: bool, packet: &[u8]) -> Option<Echo
     })
 }
 
+/// What a traceroute probe (an echo request with a small hop limit) brought back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeAnswer {
+    /// The destination answered.
+    EchoReply(EchoReply),
+    /// A router dropped the probe at hop limit 0 (ICMP 11 / ICMPv6 3).
+    TimeExceeded(EchoReply),
+    /// A router or the host could not deliver it (ICMP 3 / ICMPv6 1), with its code.
+    Unreachable(EchoReply, u8),
+}
+
+/// The identifier and sequence of our echo request quoted in an ICMP error (RFC 792: the
+/// original IP header and at least 8 bytes of its data; RFC 4443 §2.4(c): as much as fits).
+fn quoted_echo(v6: bool, quoted: &[u8]) -> Option<EchoReply> {
+    let (header_len, protocol, request) = match v6 {
+        // IPv6 header: next header at byte 6 (58 = ICMPv6; extension headers not followed).
+        true => (40, *quoted.get(6)?, ECHO_REQUEST_V6),
+        false => (
+            usize::from(quoted.first()? & 0x0f) * 4,
+            *quoted.get(9)?,
+            ECHO_REQUEST_V4,
+        ),
+    };
+    let icmp = quoted.get(header_len..header_len + HEADER_LEN)?;
+    let wanted_protocol = if v6 { 58 } else { 1 };
+    (protocol == wanted_protocol && icmp[0] == request).then(|| EchoReply {
+        id: u16::from_be_bytes([icmp[4], icmp[5]]),
+        seq: u16::from_be_bytes([icmp[6], icmp[7]]),
+    })
+}
+
+/// Read what a raw ICMP socket returned after a traceroute probe (`ip_header`: IPv4 raw
+/// sockets return the IP header first).
+pub fn parse_probe_answer(v6: bool, ip_header: bool, packet: &[u8]) -> Option<ProbeAnswer> {
+    if let Some(reply) = parse_echo_reply(v6, ip_header, packet) {
+        return Some(ProbeAnswer::EchoReply(reply));
+    }
+    let icmp = if ip_header {
+        packet.get(usize::from(packet.first()? & 0x0f) * 4..)?
+    } else {
+        packet
+    };
+    let (kind, code) = (*icmp.first()?, *icmp.get(1)?);
+    let quoted = quoted_echo(v6, icmp.get(HEADER_LEN..)?)?;
+    match (v6, kind) {
+        (false, 11) | (true, 3) => Some(ProbeAnswer::TimeExceeded(quoted)),
+        (false, 3) | (true, 1) => Some(ProbeAnswer::Unreachable(quoted, code)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +194,54 @@ mod tests {
         assert_eq!(
             parse_echo_reply(true, false, &[128, 0, 0, 0, 0, 5, 0, 6]),
             None
+        );
+    }
+
+    fn ipv4_header(protocol: u8) -> Vec<u8> {
+        let mut header = vec![0x45, 0, 0, 0, 0, 0, 0, 0, 64, protocol];
+        header.extend_from_slice(&[0; 10]);
+        header
+    }
+
+    #[test]
+    fn time_exceeded_and_unreachable_quote_our_probe_v4() {
+        let probe = echo_request(false, 0x0abc, 3, 32);
+        let mut error = ipv4_header(1); // from the router, as a raw socket returns it
+        error.extend_from_slice(&[11, 0, 0, 0, 0, 0, 0, 0]);
+        error.extend_from_slice(&ipv4_header(1)); // our probe's IP header …
+        error.extend_from_slice(&probe[..8]); // … and the first 8 bytes of its ICMP message
+        let ours = EchoReply { id: 0x0abc, seq: 3 };
+        assert_eq!(
+            parse_probe_answer(false, true, &error),
+            Some(ProbeAnswer::TimeExceeded(ours))
+        );
+        error[20] = 3;
+        error[21] = 1;
+        assert_eq!(
+            parse_probe_answer(false, true, &error),
+            Some(ProbeAnswer::Unreachable(ours, 1))
+        );
+        // A quoted UDP datagram is someone else's traceroute.
+        error[20 + 8 + 9] = 17;
+        assert_eq!(parse_probe_answer(false, true, &error), None);
+        assert_eq!(parse_probe_answer(false, true, &error[..40]), None);
+    }
+
+    #[test]
+    fn time_exceeded_quotes_our_probe_v6() {
+        let mut error = vec![3, 0, 0, 0, 0, 0, 0, 0];
+        let mut ipv6 = vec![0x60, 0, 0, 0, 0, 16, 58, 1];
+        ipv6.extend_from_slice(&[0; 32]);
+        error.extend_from_slice(&ipv6);
+        error.extend_from_slice(&echo_request(true, 9, 4, 8));
+        assert_eq!(
+            parse_probe_answer(true, false, &error),
+            Some(ProbeAnswer::TimeExceeded(EchoReply { id: 9, seq: 4 }))
+        );
+        let reply = [129, 0, 0, 0, 0, 9, 0, 4];
+        assert_eq!(
+            parse_probe_answer(true, false, &reply),
+            Some(ProbeAnswer::EchoReply(EchoReply { id: 9, seq: 4 }))
         );
     }
 }

@@ -68,7 +68,7 @@ pub async fn run(inputs: &IpPingInputs) -> IpPingResults {
 }
 
 /// An IP literal, or the first address of the name in the wanted family.
-async fn resolve(host: &str, version: ProtocolVersion) -> Option<IpAddr> {
+pub(super) async fn resolve(host: &str, version: ProtocolVersion) -> Option<IpAddr> {
     let wanted = |ip: &IpAddr| match version {
         ProtocolVersion::Any => true,
         ProtocolVersion::IPv4 => ip.is_ipv4(),
@@ -85,7 +85,7 @@ async fn resolve(host: &str, version: ProtocolVersion) -> Option<IpAddr> {
 }
 
 /// The TR-181 error for a socket error.
-fn error_state(err: &io::Error) -> DiagnosticsState {
+pub(super) fn error_state(err: &io::Error) -> DiagnosticsState {
     match err.raw_os_error() {
         Some(nix::libc::ENETUNREACH | nix::libc::EHOSTUNREACH) => {
             DiagnosticsState::ErrorNoRouteToHost

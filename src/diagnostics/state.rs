@@ -20,9 +20,12 @@ pub enum DiagnosticsState {
     ErrorOther,
     /// NSLookupDiagnostics: the DNSServer name could not be resolved.
     ErrorDnsServerNotResolved,
+    /// TraceRoute: the destination was not reached within MaxHopCount hops.
+    ErrorMaxHopCountExceeded,
 }
 
-const ALL: [DiagnosticsState; 8] = [
+const ALL: [DiagnosticsState; 9] = [
+    DiagnosticsState::ErrorMaxHopCountExceeded,
     DiagnosticsState::None,
     DiagnosticsState::Requested,
     DiagnosticsState::Complete,
@@ -44,6 +47,7 @@ impl DiagnosticsState {
             DiagnosticsState::ErrorInternal => "Error_Internal",
             DiagnosticsState::ErrorOther => "Error_Other",
             DiagnosticsState::ErrorDnsServerNotResolved => "Error_DNSServerNotResolved",
+            DiagnosticsState::ErrorMaxHopCountExceeded => "Error_MaxHopCountExceeded",
         }
     }
 

@@ -4,11 +4,12 @@
 //! session (see `crate::diagnostics`), which then reports "8 DIAGNOSTICS COMPLETE".
 
 use crate::datamodel::{
-    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type,
-    Value,
+    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
+    Transaction, Type, Value,
 };
 use crate::diagnostics::ip_ping::{self, INPUTS};
 use crate::diagnostics::state::{check_state_write, state_after_input_write, DiagnosticsState};
+use crate::diagnostics::trace_route::{self, ROUTE_HOPS};
 
 /// `Device.IP.` and `Device.IP.Diagnostics.` (only the diagnostics so far).
 pub struct IpDiagnosticsArea;
@@ -66,12 +67,68 @@ impl Area for IpDiagnosticsArea {
                 .param(result("AverageResponseTimeDetailed", true))
                 .param(result("MinimumResponseTimeDetailed", true))
                 .param(result("MaximumResponseTimeDetailed", false)),
+            trace_route_object(),
+            trace_route_hops(),
         ]
     }
 
     fn open<'a>(&'a self, _ctx: &mut Context<'_>) -> Result<Box<dyn AreaView + 'a>, Error> {
         Ok(Box::new(IpDiagnosticsView { requested: false }))
     }
+}
+
+/// `Device.IP.Diagnostics.TraceRoute.` (TR-181 2.19).
+fn trace_route_object() -> ObjectDef {
+    let diagnostics_state = Type::any_string()
+        .enumeration(trace_route::STATES)
+        .data_type("DiagnosticsState");
+    ObjectDef::new(trace_route::OBJECT)
+        .param(ParamDef::read_write("DiagnosticsState", diagnostics_state))
+        .param(ParamDef::read_write("Interface", Type::string(256)))
+        .param(ParamDef::read_write(
+            "ProtocolVersion",
+            Type::any_string().enumeration(&["Any", "IPv4", "IPv6"]),
+        ))
+        .param(ParamDef::read_write("Host", Type::string(256)))
+        .param(ParamDef::read_write(
+            "NumberOfTries",
+            Type::unsigned_int().range(Some(1), Some(3)),
+        ))
+        .param(ParamDef::read_write(
+            "Timeout",
+            Type::unsigned_int().range(Some(1), None),
+        ))
+        .param(ParamDef::read_write(
+            "DataBlockSize",
+            Type::unsigned_int().range(Some(1), Some(65535)),
+        ))
+        .param(ParamDef::read_write(
+            "DSCP",
+            Type::unsigned_int().range(Some(0), Some(63)),
+        ))
+        .param(ParamDef::read_write(
+            "MaxHopCount",
+            Type::unsigned_int().range(Some(1), Some(64)),
+        ))
+        .param(result("RouteHopsNumberOfEntries", true))
+        .param(ParamDef::read_only(
+            "IPAddressUsed",
+            Type::string(45).data_type("IPAddress"),
+        ))
+        .param(result("ResponseTime", true))
+}
+
+/// `…TraceRoute.RouteHops.{i}.`
+fn trace_route_hops() -> ObjectDef {
+    let can_deny = |def: ParamDef| def.active_notify(ActiveNotify::CanDeny);
+    ObjectDef::new(ROUTE_HOPS)
+        .param(can_deny(ParamDef::read_only("Host", Type::string(256))))
+        .param(can_deny(ParamDef::read_only(
+            "HostAddress",
+            Type::any_string(),
+        )))
+        .param(result("ErrorCode", true))
+        .param(ParamDef::read_only("RTTimes", Type::unsigned_int().list()))
 }
 
 struct IpDiagnosticsView {
@@ -81,8 +138,21 @@ struct IpDiagnosticsView {
 
 impl AreaView for IpDiagnosticsView {
     fn get(&mut self, ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
-        ip_ping::value(&ctx.runtime.volatile, param.name)
-            .ok_or_else(|| Error::not_served(param.name))
+        let values = &ctx.runtime.volatile;
+        let value = match (param.object, param.instances) {
+            (ROUTE_HOPS, [hop]) => Some(trace_route::hop_value(values, *hop, param.name)),
+            (trace_route::OBJECT, _) => trace_route::value(values, param.name),
+            _ => ip_ping::value(values, param.name),
+        };
+        value.ok_or_else(|| Error::not_served(param.name))
+    }
+
+    fn instances(
+        &mut self,
+        ctx: &mut Context<'_>,
+        _table: ObjectRef<'_>,
+    ) -> Result<Vec<u32>, Error> {
+        Ok(trace_route::hop_instances(&ctx.runtime.volatile))
     }
 
     fn set(
@@ -92,10 +162,18 @@ impl AreaView for IpDiagnosticsView {
         value: &Value,
         tx: &mut Transaction,
     ) -> Result<(), Error> {
-        let test = DiagnosticsWrite {
-            object: ip_ping::OBJECT,
-            inputs: INPUTS,
-            current: ip_ping::state(&ctx.runtime.volatile),
+        let values = &ctx.runtime.volatile;
+        let test = match param.object {
+            trace_route::OBJECT => DiagnosticsWrite {
+                object: trace_route::OBJECT,
+                inputs: trace_route::INPUTS,
+                current: trace_route::state(values),
+            },
+            _ => DiagnosticsWrite {
+                object: ip_ping::OBJECT,
+                inputs: INPUTS,
+                current: ip_ping::state(values),
+            },
         };
         test.stage(&mut self.requested, param.name, value, tx)
     }
