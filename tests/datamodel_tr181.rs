@@ -805,6 +805,14 @@ fn trace_route_hops_table_and_its_own_state() {
     let mut router = Router::new();
     let object = "Device.IP.Diagnostics.TraceRoute.";
     assert_eq!(router.value(&format!("{object}MaxHopCount")), "30");
+    assert_eq!(
+        router.value("Device.IP.Diagnostics.IPv6TraceRouteSupported"),
+        "true"
+    );
+    assert_eq!(
+        router.value("Device.IP.Diagnostics.IPv4UDPEchoDiagnosticsSupported"),
+        "false"
+    );
     TraceRouteResults {
         state: DiagnosticsState::ErrorMaxHopCountExceeded,
         ip_address_used: "10.0.0.1".into(),

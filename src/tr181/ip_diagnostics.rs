@@ -11,6 +11,24 @@ use crate::diagnostics::ip_ping::{self, INPUTS};
 use crate::diagnostics::state::{check_state_write, state_after_input_write, DiagnosticsState};
 use crate::diagnostics::trace_route::{self, ROUTE_HOPS};
 
+/// What `Device.IP.Diagnostics.` says cwmpd supports (TR-181 2.19); the others come with
+/// the rest of issue 6.
+const SUPPORTED: &[(&str, bool)] = &[
+    ("IPv4PingSupported", true),
+    ("IPv6PingSupported", true),
+    ("IPv4TraceRouteSupported", true),
+    ("IPv6TraceRouteSupported", true),
+    ("IPv4DownloadDiagnosticsSupported", false),
+    ("IPv6DownloadDiagnosticsSupported", false),
+    ("IPv4UploadDiagnosticsSupported", false),
+    ("IPv6UploadDiagnosticsSupported", false),
+    ("IPv4UDPEchoDiagnosticsSupported", false),
+    ("IPv6UDPEchoDiagnosticsSupported", false),
+    ("IPLayerCapacitySupported", false),
+    ("IPv4ServerSelectionDiagnosticsSupported", false),
+    ("IPv6ServerSelectionDiagnosticsSupported", false),
+];
+
 /// `Device.IP.` and `Device.IP.Diagnostics.` (only the diagnostics so far).
 pub struct IpDiagnosticsArea;
 
@@ -30,7 +48,10 @@ impl Area for IpDiagnosticsArea {
             .data_type("DiagnosticsState");
         vec![
             ObjectDef::new("Device.IP."),
-            ObjectDef::new("Device.IP.Diagnostics."),
+            SUPPORTED.iter().fold(
+                ObjectDef::new("Device.IP.Diagnostics."),
+                |object, (name, _)| object.param(ParamDef::read_only(name, Type::boolean())),
+            ),
             ObjectDef::new(ip_ping::OBJECT)
                 .param(ParamDef::read_write("DiagnosticsState", diagnostics_state))
                 .param(ParamDef::read_write("Interface", Type::string(256)))
@@ -138,6 +159,12 @@ struct IpDiagnosticsView {
 
 impl AreaView for IpDiagnosticsView {
     fn get(&mut self, ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
+        if param.object == "Device.IP.Diagnostics." {
+            let supported = SUPPORTED.iter().find(|(name, _)| *name == param.name);
+            return supported
+                .map(|(_, yes)| Value::Boolean(*yes))
+                .ok_or_else(|| Error::not_served(param.name));
+        }
         let values = &ctx.runtime.volatile;
         let value = match (param.object, param.instances) {
             (ROUTE_HOPS, [hop]) => Some(trace_route::hop_value(values, *hop, param.name)),
