@@ -12,6 +12,7 @@ pub mod config;
 pub mod cwmp;
 pub mod daemon;
 pub mod datamodel;
+pub mod diagnostics;
 pub mod net;
 pub mod platform;
 pub mod store;

@@ -45,6 +45,7 @@ impl Router {
             runtime: RuntimeValues {
                 connection_request_url: "http://192.0.2.10:7547/cr".into(),
                 parameter_key: "pk-0".into(),
+                ..Default::default()
             },
             instances: InstanceTables::new(),
             engine: tr181::engine(system).unwrap(),
@@ -159,6 +160,7 @@ fn gpn_next_level_on_device() {
             ("Device.DNS.", false),
             ("Device.NAT.", false),
             ("Device.Firewall.", false),
+            ("Device.IP.", false),
         ]))
     );
 }
@@ -671,4 +673,192 @@ fn one_rpc_reads_the_cwmpd_package_options_once() {
     // DeviceInfo reads 5 cpe options, ManagementServer its 14 mapped options and
     // instance_mode (InstanceMode): once each.
     assert_eq!(router.config.gets, 5 + 14 + 1);
+}
+
+const PING: &str = "Device.IP.Diagnostics.IPPing.";
+
+fn ping(name: &str) -> String {
+    format!("{PING}{name}")
+}
+
+#[test]
+fn ip_ping_defaults_requested_and_only_requested_is_writable() {
+    let mut router = Router::new();
+    assert_eq!(router.value(&ping("DiagnosticsState")), "None");
+    assert_eq!(router.value(&ping("NumberOfRepetitions")), "3");
+    assert_eq!(router.value(&ping("SuccessCount")), "0");
+    let (host, state) = (ping("Host"), ping("DiagnosticsState"));
+    let status = router.spv(
+        &[
+            (&state, "Requested", XsdType::String),
+            (&host, "192.0.2.1", XsdType::String),
+        ],
+        "k1",
+    );
+    assert!(matches!(
+        status,
+        Ok(CpeResponse::SetParameterValuesResponse { status: 0 })
+    ));
+    // Requested in the same SetParameterValues as an input: the input does not cancel it.
+    assert_eq!(router.value(&state), "Requested");
+    assert_eq!(router.value(&host), "192.0.2.1");
+    assert!(router.config.commits.is_empty(), "nothing goes to UCI");
+    for refused in ["None", "Complete", "Error_Internal"] {
+        let fault = router
+            .spv(&[(&state, refused, XsdType::String)], "")
+            .unwrap_err();
+        assert_eq!(fault.fault_code, 9003);
+        assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+    }
+    let fault = router
+        .spv(&[(&ping("SuccessCount"), "1", XsdType::UnsignedInt)], "")
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9008);
+    let fault = router
+        .spv(&[(&ping("DSCP"), "64", XsdType::UnsignedInt)], "")
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+    assert_eq!(router.value(&state), "Requested");
+}
+
+#[test]
+fn ip_ping_input_change_cancels_a_requested_test() {
+    let mut router = Router::new();
+    let state = ping("DiagnosticsState");
+    router
+        .spv(&[(&state, "Requested", XsdType::String)], "")
+        .unwrap();
+    router
+        .spv(&[(&ping("Timeout"), "500", XsdType::UnsignedInt)], "")
+        .unwrap();
+    assert_eq!(router.value(&state), "None");
+    assert_eq!(router.value(&ping("Timeout")), "500");
+    // Input first, then Requested, in one request: the test is requested.
+    router
+        .spv(
+            &[
+                (&ping("Host"), "::1", XsdType::String),
+                (&state, "Requested", XsdType::String),
+            ],
+            "",
+        )
+        .unwrap();
+    assert_eq!(router.value(&state), "Requested");
+}
+
+#[test]
+fn ns_lookup_results_table_follows_the_last_test() {
+    use cwmpd::diagnostics::ns_lookup::{LookupResult, NsLookupResults};
+    use cwmpd::diagnostics::DiagnosticsState;
+    let mut router = Router::new();
+    let object = "Device.DNS.Diagnostics.NSLookupDiagnostics.";
+    assert_eq!(router.gpn(&format!("{object}Result."), true), Ok(vec![]));
+    let row = |address: &str| LookupResult {
+        status: "Success",
+        answer_type: "Authoritative",
+        host_name_returned: "www.test".into(),
+        ip_addresses: vec![address.into(), "fd00::1".into()],
+        dns_server_ip: "10.0.0.53".into(),
+        response_time_ms: 2,
+    };
+    NsLookupResults {
+        state: DiagnosticsState::Complete,
+        results: vec![row("192.0.2.1"), row("192.0.2.2")],
+    }
+    .write(&mut router.runtime.volatile);
+    assert_eq!(
+        router.gpn(&format!("{object}Result."), true),
+        Ok(owned(&[
+            (&format!("{object}Result.1."), false),
+            (&format!("{object}Result.2."), false),
+        ]))
+    );
+    assert_eq!(
+        router.value(&format!("{object}Result.2.IPAddresses")),
+        "192.0.2.2,fd00::1"
+    );
+    assert_eq!(router.value(&format!("{object}ResultNumberOfEntries")), "2");
+    assert_eq!(router.value(&format!("{object}SuccessCount")), "2");
+    assert_eq!(
+        router.value(&format!("{object}DiagnosticsState")),
+        "Complete"
+    );
+    // A new input forgets the finished test's state; the results stay until the next test.
+    router
+        .spv(
+            &[(&format!("{object}HostName"), "other.test", XsdType::String)],
+            "",
+        )
+        .unwrap();
+    assert_eq!(router.value(&format!("{object}DiagnosticsState")), "None");
+    assert_eq!(router.value(&format!("{object}ResultNumberOfEntries")), "2");
+    assert_eq!(
+        router.gpv(&[&format!("{object}Result.3.Status")]),
+        Err(9005)
+    );
+    // Each repetition is a row kept in memory: at most 1000.
+    let reps = format!("{object}NumberOfRepetitions");
+    let fault = router
+        .spv(&[(&reps, "1001", XsdType::UnsignedInt)], "")
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+    router
+        .spv(&[(&reps, "1000", XsdType::UnsignedInt)], "")
+        .unwrap();
+}
+
+#[test]
+fn trace_route_hops_table_and_its_own_state() {
+    use cwmpd::diagnostics::trace_route::{Hop, TraceRouteResults};
+    use cwmpd::diagnostics::DiagnosticsState;
+    let mut router = Router::new();
+    let object = "Device.IP.Diagnostics.TraceRoute.";
+    assert_eq!(router.value(&format!("{object}MaxHopCount")), "30");
+    assert_eq!(
+        router.value("Device.IP.Diagnostics.IPv6TraceRouteSupported"),
+        "true"
+    );
+    assert_eq!(
+        router.value("Device.IP.Diagnostics.IPv4UDPEchoDiagnosticsSupported"),
+        "false"
+    );
+    TraceRouteResults {
+        state: DiagnosticsState::ErrorMaxHopCountExceeded,
+        ip_address_used: "10.0.0.1".into(),
+        response_time_ms: 0,
+        hops: vec![Hop {
+            host: "10.0.0.254".into(),
+            host_address: "10.0.0.254".into(),
+            error_code: 0,
+            rt_times: vec![1, 2],
+        }],
+    }
+    .write(&mut router.runtime.volatile);
+    assert_eq!(
+        router.gpn(&format!("{object}RouteHops."), true),
+        Ok(owned(&[(&format!("{object}RouteHops.1."), false)]))
+    );
+    assert_eq!(router.value(&format!("{object}RouteHops.1.RTTimes")), "1,2");
+    assert_eq!(
+        router.value(&format!("{object}DiagnosticsState")),
+        "Error_MaxHopCountExceeded"
+    );
+    // IPPing is another test: writing its inputs leaves TraceRoute alone.
+    router
+        .spv(
+            &[("Device.IP.Diagnostics.IPPing.Host", "::1", XsdType::String)],
+            "",
+        )
+        .unwrap();
+    assert_eq!(
+        router.value(&format!("{object}DiagnosticsState")),
+        "Error_MaxHopCountExceeded"
+    );
+    let fault = router
+        .spv(
+            &[(&format!("{object}MaxHopCount"), "65", XsdType::UnsignedInt)],
+            "",
+        )
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
 }

@@ -68,3 +68,23 @@ fn the_transfer_model_and_request_checks_do_no_io() {
         offences.join("\n")
     );
 }
+
+#[test]
+fn the_diagnostics_model_and_wire_formats_do_no_io() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/diagnostics");
+    let mut offences = Vec::new();
+    for file in [
+        "state.rs",
+        "ip_ping.rs",
+        "ns_lookup.rs",
+        "icmp.rs",
+        "dns.rs",
+    ] {
+        check_file(&root.join(file), &mut offences);
+    }
+    assert!(
+        offences.is_empty(),
+        "I/O in the diagnostics model:\n{}",
+        offences.join("\n")
+    );
+}

@@ -28,6 +28,7 @@ use crate::transfer::Transfers;
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv6Addr};
 
+mod diagnostics;
 mod transfers;
 pub use transfers::unix_now_ms;
 
@@ -101,6 +102,8 @@ pub struct Agent {
     transfers: Transfers,
     /// Wakes the daemon loop when something happened off the loop (a transfer ended).
     pub wake: Option<tokio::sync::mpsc::Sender<()>>,
+    /// Diagnostics requested by the ACS and the one running.
+    diagnostics: diagnostics::DiagnosticsRuns,
 }
 
 impl Agent {
@@ -139,6 +142,7 @@ impl Agent {
             cr_settings_tx: None,
             transfers,
             wake: None,
+            diagnostics: Default::default(),
         })
     }
 
@@ -597,6 +601,7 @@ impl Agent {
     pub fn after_model_change(&mut self) {
         self.keep_model_state();
         self.save_state();
+        self.diagnostics_after_change();
         if self.model.take_config_changed() {
             self.reload_config();
         }
@@ -647,25 +652,6 @@ impl Agent {
             None => self
                 .after_session
                 .insert(0, Action::ReloadConfig { packages }),
-        }
-    }
-
-    /// One reload of the services whose UCI packages the data model changed (what
-    /// `reload_config` does), or nothing.
-    pub fn reload_actions(&mut self) -> Vec<Action> {
-        let packages = self.model.take_changed_packages();
-        if packages.is_empty() {
-            return Vec::new();
-        }
-        vec![Action::ReloadConfig { packages }]
-    }
-
-    /// Apply pending service reloads now (a local change outside any session).
-    pub fn reload_services_now(&mut self) {
-        for action in self.reload_actions() {
-            if let Err(err) = self.platform.perform(&action) {
-                warn!(target: "cwmpd::daemon", "{action:?} failed: {err}");
-            }
         }
     }
 

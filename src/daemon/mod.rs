@@ -142,9 +142,6 @@ fn handle_model_request(agent: &mut Agent, request: Request) -> Response {
                 ..Response::ok()
             });
             agent.after_model_change();
-            if !agent.session_open {
-                agent.reload_services_now();
-            }
             result
         }
         _ => Ok(Response::error("not a data-model request")),

@@ -2,6 +2,7 @@
 //! context for each call, and keeps what the engine's effects ask for (ParameterKey,
 //! attributes, config reloads, value changes waiting for an Inform).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use log::warn;
@@ -10,7 +11,7 @@ use crate::backend::uci_config::UciConfig;
 use crate::cwmp::fault::Fault;
 use crate::cwmp::rpc::{AcsRequest, CpeResponse};
 use crate::cwmp::types::{DeviceIdStruct, ParameterValueStruct, XsdType};
-use crate::datamodel::{Context, Engine, InstanceTables, RuntimeValues};
+use crate::datamodel::{Context, Engine, InstanceTables, RuntimeValues, Value};
 use crate::platform::Paths;
 use crate::tr181::{self, SystemInfo, BOARD_JSON, CWMPD_PACKAGE, OPENWRT_RELEASE};
 
@@ -49,6 +50,8 @@ pub struct Model {
     active_change: bool,
     /// The instance numbers of every table, persisted in the agent's state.
     instances: InstanceTables,
+    /// In-memory parameters the engine wrote since the daemon last looked (diagnostics).
+    volatile_changed: Vec<String>,
 }
 
 /// Seconds since boot: /proc/uptime on a router; in a `--root` sandbox, since the sandbox
@@ -93,12 +96,14 @@ impl Model {
             runtime: RuntimeValues {
                 connection_request_url: String::new(),
                 parameter_key: state.parameter_key.clone(),
+                volatile: Default::default(),
             },
             config_changed: false,
             changed_packages: Vec::new(),
             value_changes: Vec::new(),
             active_change: false,
             instances: restore_instances(&state.instances),
+            volatile_changed: Vec::new(),
         })
     }
 
@@ -194,6 +199,8 @@ impl Model {
             ));
         };
         self.note_changed_packages(outcome.effects.changed_packages);
+        self.volatile_changed
+            .extend(outcome.effects.volatile_changed);
         outcome.response
     }
 
@@ -226,6 +233,8 @@ impl Model {
             .with_context(|engine, ctx| engine.set_parameter_values_locally(ctx, &parameter_list))
             .map_err(Fault::from)?;
         self.note_changed_packages(committed.effects.changed_packages);
+        self.volatile_changed
+            .extend(committed.effects.volatile_changed);
         Ok(committed.status)
     }
 
@@ -257,6 +266,20 @@ impl Model {
     /// UCI packages to reload once the session is over.
     pub fn take_changed_packages(&mut self) -> Vec<String> {
         std::mem::take(&mut self.changed_packages)
+    }
+
+    /// Parameters kept in memory only (diagnostics inputs and results), by full path.
+    pub fn volatile(&self) -> &BTreeMap<String, Value> {
+        &self.runtime.volatile
+    }
+
+    pub fn volatile_mut(&mut self) -> &mut BTreeMap<String, Value> {
+        &mut self.runtime.volatile
+    }
+
+    /// In-memory parameters the ACS (or `cwmpd set`) wrote since the last call.
+    pub fn take_volatile_changed(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.volatile_changed)
     }
 }
 

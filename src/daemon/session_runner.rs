@@ -211,9 +211,7 @@ fn after_session(shared: &SharedAgent) -> AfterSession {
     let actions = {
         let mut agent = shared.borrow_mut();
         agent.session_open = false;
-        let mut actions = agent.reload_actions();
-        actions.append(&mut agent.after_session);
-        actions
+        std::mem::take(&mut agent.after_session)
     };
     perform(shared, actions)
 }
@@ -226,6 +224,7 @@ pub fn between_sessions(shared: &SharedAgent) -> AfterSession {
     if perform(shared, actions) == AfterSession::Exit {
         return AfterSession::Exit;
     }
+    start_diagnostics(shared);
     let Some(job) = shared.borrow_mut().next_transfer_job() else {
         return AfterSession::Continue;
     };
@@ -236,6 +235,24 @@ pub fn between_sessions(shared: &SharedAgent) -> AfterSession {
         shared.borrow_mut().transfer_finished(id, outcome);
     });
     AfterSession::Continue
+}
+
+/// Diagnostics requested in the last session run as tasks of their own.
+fn start_diagnostics(shared: &SharedAgent) {
+    let jobs = shared.borrow_mut().next_diagnostics_jobs();
+    for (generation, job) in jobs {
+        let test = job.test();
+        let task_shared = shared.clone();
+        let task = tokio::task::spawn_local(async move {
+            let finished = job.run().await;
+            task_shared
+                .borrow_mut()
+                .diagnostics_finished(generation, finished);
+        });
+        shared
+            .borrow_mut()
+            .diagnostics_started(test, generation, task.abort_handle());
+    }
 }
 
 fn perform(shared: &SharedAgent, actions: Vec<crate::platform::Action>) -> AfterSession {

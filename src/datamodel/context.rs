@@ -3,8 +3,11 @@
 //!
 //! Nothing here reads a clock or a file: the daemon fills a [`Context`] for each call.
 
+use std::collections::BTreeMap;
+
 use super::error::BackendError;
 use super::instances::InstanceTables;
+use super::value::Value;
 use crate::platform::Paths;
 
 /// Runtime values the daemon supplies (not stored in any configuration file by the engine).
@@ -17,6 +20,10 @@ pub struct RuntimeValues {
     /// updates it here when a SetParameterValues/AddObject/DeleteObject succeeds and also
     /// reports the new value in `Effects::parameter_key` so the daemon persists it.
     pub parameter_key: String,
+    /// Parameters kept in the daemon's memory only, by full path (diagnostics inputs and
+    /// results: TR-181 asks no persistence across reboot). Areas stage writes to them with
+    /// [`super::Transaction::set_volatile`]; the engine applies them with the rest.
+    pub volatile: BTreeMap<String, Value>,
 }
 
 /// The value of an option: UCI's `option` (one string) or `list` (several).

@@ -43,6 +43,9 @@ pub struct Effects {
     pub changed_packages: Vec<String>,
     /// The attribute table changed: save [`Engine::attributes`].
     pub attributes_changed: bool,
+    /// In-memory parameters written (full paths, in order), e.g. a DiagnosticsState the
+    /// daemon acts on after the session.
+    pub volatile_changed: Vec<String>,
 }
 
 /// The answer to one RPC and its effects.
@@ -520,15 +523,26 @@ fn check_attribute_request(request: &SetParameterAttributesStruct) -> Result<(),
 
 /// Apply a validated transaction and take the new ParameterKey (A.3.2.1: it changes only when
 /// the whole request succeeded).
-fn commit(ctx: &mut Context<'_>, tx: Transaction, parameter_key: &str) -> Result<Committed, Error> {
+fn commit(
+    ctx: &mut Context<'_>,
+    mut tx: Transaction,
+    parameter_key: &str,
+) -> Result<Committed, Error> {
+    let volatile = tx.take_volatile();
     let Applied { packages, status } = tx.apply(ctx.config, ctx.instances)?;
     ctx.runtime.parameter_key = parameter_key.to_string();
+    let mut volatile_changed = Vec::with_capacity(volatile.len());
+    for (path, value) in volatile {
+        ctx.runtime.volatile.insert(path.clone(), value);
+        volatile_changed.push(path);
+    }
     Ok(Committed {
         status,
         effects: Effects {
             parameter_key: Some(parameter_key.to_string()),
             changed_packages: packages,
             attributes_changed: false,
+            volatile_changed,
         },
     })
 }

@@ -26,6 +26,7 @@
 //! let mut runtime = RuntimeValues {
 //!     connection_request_url: "http://192.0.2.1:7547/".into(),
 //!     parameter_key: String::new(),
+//!     ..Default::default()
 //! };
 //! let mut instances = InstanceTables::new(); // the daemon restores and saves these
 //! let mut ctx = Context {

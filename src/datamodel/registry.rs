@@ -101,7 +101,7 @@ impl Registry {
         let id = self.objects.len();
         let multi = def.is_multi_instance();
         let mut params = Vec::with_capacity(def.params.len() + 1);
-        for param in with_alias(def.params, multi)? {
+        for param in with_alias(def.params, multi && def.has_alias)? {
             if !path::is_name(param.name) || param.name == "{i}" {
                 return Err(SchemaError(format!("bad parameter name {}", param.name)));
             }

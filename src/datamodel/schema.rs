@@ -113,6 +113,9 @@ pub struct ObjectDef {
     pub path: &'static str,
     pub access: Access,
     pub params: Vec<ParamDef>,
+    /// A table that TR-181 gives an `Alias` (most do; result tables such as
+    /// `TraceRoute.RouteHops.{i}.` do not). Ignored for single-instance objects.
+    pub has_alias: bool,
 }
 
 impl ObjectDef {
@@ -122,7 +125,14 @@ impl ObjectDef {
             path,
             access: Access::ReadOnly,
             params: Vec::new(),
+            has_alias: true,
         }
+    }
+
+    /// A table without `Alias` in TR-181 (diagnostics results and similar read-only lists).
+    pub fn without_alias(mut self) -> ObjectDef {
+        self.has_alias = false;
+        self
     }
 
     /// A multi-instance object whose instances the ACS may add and delete.

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use super::context::ConfigBackend;
 use super::error::BackendError;
 use super::instances::InstanceTables;
+use super::value::Value;
 
 /// One staged write to the configuration backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +136,8 @@ impl InstanceChange {
 pub struct Transaction {
     changes: Vec<ConfigChange>,
     instance_changes: Vec<InstanceChange>,
+    /// In-memory parameters to write (full path, value), in order: a later write wins.
+    volatile: Vec<(String, Value)>,
     applies_later: bool,
 }
 
@@ -232,6 +235,21 @@ impl Transaction {
             table: table.to_string(),
             number,
         });
+    }
+
+    /// Stage a write to a parameter kept in memory ([`super::RuntimeValues::volatile`]).
+    pub fn set_volatile(&mut self, path: impl Into<String>, value: Value) {
+        self.volatile.push((path.into(), value));
+    }
+
+    /// The staged in-memory writes, in order.
+    pub fn volatile_changes(&self) -> &[(String, Value)] {
+        &self.volatile
+    }
+
+    /// Take the staged in-memory writes out (the engine applies them after the backend's).
+    pub fn take_volatile(&mut self) -> Vec<(String, Value)> {
+        std::mem::take(&mut self.volatile)
     }
 
     /// Mark the change as taking effect only after a service reload or reboot: the RPC then

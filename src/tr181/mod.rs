@@ -18,7 +18,9 @@
 pub mod device_info;
 pub mod dhcpv4;
 pub mod dns;
+pub mod dns_diagnostics;
 pub mod firewall;
+pub mod ip_diagnostics;
 mod ip_interface;
 pub mod management_server;
 pub mod nat;
@@ -33,7 +35,9 @@ use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use dhcpv4::Dhcpv4Area;
 pub use dns::DnsArea;
+pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use firewall::FirewallArea;
+pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
@@ -53,6 +57,8 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(DnsArea),
         Box::new(NatArea),
         Box::new(FirewallArea),
+        Box::new(IpDiagnosticsArea),
+        Box::new(DnsDiagnosticsArea),
     ]
 }
 

@@ -1,0 +1,132 @@
+//! Diagnostics (TR-181 `Device.IP.Diagnostics.`, `Device.DNS.Diagnostics.`, TR-143): tests
+//! the ACS requests by writing `DiagnosticsState = Requested`, run natively (no ping,
+//! traceroute or nslookup programs) as local tasks after the session, reported with
+//! "8 DIAGNOSTICS COMPLETE" (TR-069 §3.7.1.5).
+//!
+//! - [`state`], [`ip_ping`], [`trace_route`] and [`ns_lookup`] are sans-I/O: the DiagnosticsState rules,
+//!   inputs with their defaults, results, all kept in the engine's in-memory values.
+//! - [`icmp`] and [`dns`] build and parse the messages (pure).
+//! - [`ping`], [`trace`] and [`lookup`] are the edges: ICMP and UDP sockets on tokio.
+
+pub mod dns;
+pub mod icmp;
+pub mod ip_ping;
+pub mod lookup;
+pub mod ns_lookup;
+pub mod ping;
+pub mod state;
+pub mod trace;
+pub mod trace_route;
+
+use std::collections::BTreeMap;
+
+use crate::datamodel::Value;
+use ip_ping::{IpPingInputs, IpPingResults};
+use ns_lookup::{NsLookupInputs, NsLookupResults};
+pub use state::DiagnosticsState;
+use trace_route::{TraceRouteInputs, TraceRouteResults};
+
+/// The diagnostics cwmpd runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Test {
+    IpPing,
+    TraceRoute,
+    NsLookup,
+}
+
+impl Test {
+    pub const ALL: [Test; 3] = [Test::IpPing, Test::TraceRoute, Test::NsLookup];
+
+    /// The TR-181 object, e.g. `Device.IP.Diagnostics.IPPing.`.
+    pub fn object(self) -> &'static str {
+        match self {
+            Test::IpPing => ip_ping::OBJECT,
+            Test::TraceRoute => trace_route::OBJECT,
+            Test::NsLookup => ns_lookup::OBJECT,
+        }
+    }
+
+    pub fn state(self, values: &BTreeMap<String, Value>) -> DiagnosticsState {
+        match self {
+            Test::IpPing => ip_ping::state(values),
+            Test::TraceRoute => trace_route::state(values),
+            Test::NsLookup => ns_lookup::state(values),
+        }
+    }
+
+    /// The test with its current inputs.
+    pub fn job(self, values: &BTreeMap<String, Value>) -> Job {
+        match self {
+            Test::IpPing => Job::IpPing(IpPingInputs::from_values(values)),
+            Test::TraceRoute => Job::TraceRoute(TraceRouteInputs::from_values(values)),
+            Test::NsLookup => Job::NsLookup(NsLookupInputs::from_values(values)),
+        }
+    }
+}
+
+/// A test to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    IpPing(IpPingInputs),
+    TraceRoute(TraceRouteInputs),
+    NsLookup(NsLookupInputs),
+}
+
+impl Job {
+    pub fn test(&self) -> Test {
+        match self {
+            Job::IpPing(_) => Test::IpPing,
+            Job::TraceRoute(_) => Test::TraceRoute,
+            Job::NsLookup(_) => Test::NsLookup,
+        }
+    }
+
+    /// Run it to the end (the I/O edge).
+    pub async fn run(self) -> Finished {
+        match self {
+            Job::IpPing(inputs) => Finished::IpPing(ping::run(&inputs).await),
+            Job::TraceRoute(inputs) => Finished::TraceRoute(trace::run(&inputs).await),
+            Job::NsLookup(inputs) => Finished::NsLookup(lookup::run(&inputs).await),
+        }
+    }
+}
+
+/// What a test measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finished {
+    IpPing(IpPingResults),
+    TraceRoute(TraceRouteResults),
+    NsLookup(NsLookupResults),
+}
+
+impl Finished {
+    /// Store the results (they stay until the next test of the same kind).
+    pub fn write(&self, values: &mut BTreeMap<String, Value>) {
+        match self {
+            Finished::IpPing(results) => results.write(values),
+            Finished::TraceRoute(results) => results.write(values),
+            Finished::NsLookup(results) => results.write(values),
+        }
+    }
+
+    /// One line for the log.
+    pub fn summary(&self) -> String {
+        match self {
+            Finished::IpPing(r) => format!(
+                "IPPing {}: {} of {} answered, average {} µs",
+                r.state.name(),
+                r.success_count,
+                r.success_count + r.failure_count,
+                r.average_us
+            ),
+            Finished::TraceRoute(r) => {
+                format!("TraceRoute {}: {} hop(s)", r.state.name(), r.hops.len())
+            }
+            Finished::NsLookup(r) => format!(
+                "NSLookupDiagnostics {}: {} result(s)",
+                r.state.name(),
+                r.results.len()
+            ),
+        }
+    }
+}
