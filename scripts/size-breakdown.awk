@@ -18,6 +18,8 @@
         sub(/::.*/, "", crate)
         if (crate ~ /^(core|alloc|std|std_detect|panic_unwind|panic_abort|unwind|hashbrown|rustc_demangle|gimli|addr2line|miniz_oxide|object|adler2|compiler_builtins)$/)
             crate = "std (" crate ")"
+        else if (crate == "libunwind")
+            crate = "libunwind (C++)"
     } else if (n ~ /^(ring_core_|fiat_|nistz|p256_|ecp_nistz|LIMBS_|limbs_|GFp_|bn_|ChaCha20|CRYPTO_|OPENSSL_|aes_|vpaes_|gcm_|x25519_|fe_|ge_|sc_|poly1305|sha256_block|sha512_block)/) {
         crate = "ring (C, asm)"
     } else if (name ~ /libunwind|^_Unwind_|^__unw_|^unw_/) {
