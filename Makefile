@@ -5,7 +5,8 @@
 CARGO ?= cargo
 BBF ?= $(CURDIR)/../shared/bbf
 
-.PHONY: all build release demo test test-packaging test-luci unit lint fmt bench clean
+.PHONY: all build release demo test test-packaging test-luci unit lint fmt bench clean \
+	cross-setup cross cross-test ipk size size-levers
 
 all: build
 
@@ -46,6 +47,40 @@ fmt:
 
 bench:
 	$(CARGO) bench
+
+# Cross-builds for OpenWrt targets (scripts/cross.sh over ../shared/cross/build-cross.sh: Debian's
+# rustc-web with -Zbuild-std, zig as linker and musl, qemu-user to run tests). The first run
+# installs the toolchain (apt-get, PyPI) and takes 3-5 minutes per target; CROSS_TARGET_DIR
+# (default target/cross) keeps the builds. Stripped binaries: target/cross/dist/TRIPLE/cwmpd.
+CROSS_TARGETS ?= mips-unknown-linux-musl mipsel-unknown-linux-musl \
+	armv7-unknown-linux-musleabihf aarch64-unknown-linux-musl
+# Big-endian MIPS (ubus blobmsg is big-endian on the wire, netlink host order) and ARM.
+CROSS_TEST_TARGETS ?= mips-unknown-linux-musl armv7-unknown-linux-musleabihf
+TARGET ?= mipsel-unknown-linux-musl
+
+cross-setup:
+	scripts/cross.sh setup
+
+cross:
+	scripts/cross.sh build $(CROSS_TARGETS)
+
+# Release build, `cwmpd --version` and the unit tests (cargo test --lib) under qemu-user.
+cross-test:
+	scripts/cross.sh test $(CROSS_TEST_TARGETS)
+
+# target/ipk/cwmpd_VERSION_ARCH.ipk for $(TARGET), then tests/packaging.rs checks that file.
+ipk:
+	scripts/cross.sh build $(TARGET)
+	@ipk=$$(scripts/ipk.sh $(TARGET)) && echo "$$ipk" && \
+		CWMPD_IPK="$$ipk" $(CARGO) test --quiet --test packaging ipk_
+
+# The size budget (mipsel: binary <= 2.0 MB, .ipk <= 1.0 MB) and the biggest contributors;
+# size-levers also measures what each build choice costs (a rebuild per choice).
+size:
+	scripts/size.sh
+
+size-levers:
+	scripts/size.sh --levers
 
 clean:
 	$(CARGO) clean

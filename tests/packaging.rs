@@ -791,6 +791,25 @@ fn file_tree(root: &Path) -> BTreeMap<String, u32> {
     tree
 }
 
+/// The cwmpd package's files and their modes.
+const AGENT_FILES: &[(&str, u32)] = &[
+    ("/usr/sbin/cwmpd", 0o755),
+    ("/etc/config/cwmpd", 0o600),
+    ("/etc/init.d/cwmpd", 0o755),
+    ("/etc/hotplug.d/iface/95-cwmpd", 0o644),
+    ("/etc/uci-defaults/95-cwmpd", 0o644),
+    ("/lib/upgrade/keep.d/cwmpd", 0o644),
+];
+
+/// Where each of them (but the binary) comes from in this checkout.
+const AGENT_SOURCES: &[(&str, &str)] = &[
+    ("/etc/config/cwmpd", SHIPPED_CONFIG),
+    ("/etc/init.d/cwmpd", "openwrt/files/cwmpd.init"),
+    ("/etc/hotplug.d/iface/95-cwmpd", "hotplug/iface/95-cwmpd"),
+    ("/etc/uci-defaults/95-cwmpd", "uci-defaults/95-cwmpd"),
+    ("/lib/upgrade/keep.d/cwmpd", "openwrt/files/cwmpd.keep"),
+];
+
 #[test]
 fn makefile_installs_exactly_the_package_file_trees() {
     if find_in_path("make").is_none() {
@@ -809,17 +828,10 @@ fn makefile_installs_exactly_the_package_file_trees() {
     make(build.path(), &["install-cwmpd", "install-luci-app-cwmpd"]);
 
     let root = build.path().join("root");
-    let expected_agent: BTreeMap<String, u32> = [
-        ("/usr/sbin/cwmpd", 0o755),
-        ("/etc/config/cwmpd", 0o600),
-        ("/etc/init.d/cwmpd", 0o755),
-        ("/etc/hotplug.d/iface/95-cwmpd", 0o644),
-        ("/etc/uci-defaults/95-cwmpd", 0o644),
-        ("/lib/upgrade/keep.d/cwmpd", 0o644),
-    ]
-    .into_iter()
-    .map(|(path, mode)| (path.to_string(), mode))
-    .collect();
+    let expected_agent: BTreeMap<String, u32> = AGENT_FILES
+        .iter()
+        .map(|&(path, mode)| (path.to_string(), mode))
+        .collect();
     assert_eq!(file_tree(&root.join("cwmpd")), expected_agent);
     let expected_luci: BTreeMap<String, u32> = [
         ("/www/luci-static/resources/view/cwmpd.js", 0o644),
@@ -874,7 +886,7 @@ fn makefile_package_metadata_makes_well_formed_control_files() {
     assert_eq!(
         control,
         format!(
-            "Package: cwmpd\nVersion: {version}-r1\nDepends: ca-bundle\nSection: net\n\
+            "Package: cwmpd\nVersion: {version}-r1\nDepends: libc, ca-bundle\nSection: net\n\
              Architecture: target\nLicense: GPL-2.0-only\nDescription: TR-069 (CWMP) agent\n\
              Conffile: /etc/config/cwmpd\n"
         )
@@ -883,7 +895,7 @@ fn makefile_package_metadata_makes_well_formed_control_files() {
     assert_eq!(
         control,
         format!(
-            "Package: luci-app-cwmpd\nVersion: {version}-r1\nDepends: cwmpd, luci-base\n\
+            "Package: luci-app-cwmpd\nVersion: {version}-r1\nDepends: libc, cwmpd, luci-base\n\
              Section: luci\nArchitecture: all\nLicense: GPL-2.0-only\n\
              Description: LuCI page for cwmpd (TR-069 agent)\nConffile: \n"
         )
@@ -1124,4 +1136,332 @@ fn luci_acl_grants_exactly_what_the_view_calls() {
         })
         .collect();
     assert_eq!(declared, granted);
+}
+
+// --- the .ipk (scripts/ipk.sh, `make ipk`) -----------------------------------------------------
+
+/// One member of a tar archive, as opkg's unarchiver reads it.
+struct TarEntry {
+    name: String,
+    mode: u32,
+    uid: u64,
+    gid: u64,
+    kind: u8,
+    data: Vec<u8>,
+}
+
+fn octal(field: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(field);
+    let digits = text.trim_matches(|c: char| c == '\0' || c == ' ');
+    u64::from_str_radix(digits, 8).unwrap_or_else(|e| panic!("octal {text:?}: {e}"))
+}
+
+/// The members of an uncompressed tar archive. Like opkg (libbb/unarchive.c), insists on the
+/// ustar magic and a correct header checksum; no GNU long names (opkg-lede reads them, but
+/// the package has no path that needs one).
+fn untar(archive: &[u8]) -> Vec<TarEntry> {
+    let mut entries = Vec::new();
+    let mut offset = 0;
+    while offset + 512 <= archive.len() {
+        let header = &archive[offset..offset + 512];
+        if header.iter().all(|&b| b == 0) {
+            break;
+        }
+        assert_eq!(&header[257..262], b"ustar", "ustar magic at {offset}");
+        let sum: u64 = header
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    b as u64
+                }
+            })
+            .sum();
+        assert_eq!(octal(&header[148..156]), sum, "header checksum at {offset}");
+        let kind = header[156];
+        assert!(
+            kind == b'0' || kind == b'5',
+            "only files and directories, got type {:?}",
+            kind as char
+        );
+        assert_eq!(header[345], 0, "no ustar prefix");
+        let name_end = header[..100].iter().position(|&b| b == 0).unwrap_or(100);
+        let size = octal(&header[124..136]) as usize;
+        let data = archive[offset + 512..offset + 512 + size].to_vec();
+        entries.push(TarEntry {
+            name: String::from_utf8(header[..name_end].to_vec()).unwrap(),
+            mode: octal(&header[100..108]) as u32,
+            uid: octal(&header[108..116]),
+            gid: octal(&header[116..124]),
+            kind,
+            data,
+        });
+        offset += 512 + size.div_ceil(512) * 512;
+    }
+    entries
+}
+
+/// gzip -d, insisting on the gzip magic (opkg reads gzip only).
+fn gunzip(compressed: &[u8]) -> Vec<u8> {
+    assert_eq!(&compressed[..2], [0x1f, 0x8b], "not gzip");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("member.gz");
+    fs::write(&file, compressed).unwrap();
+    run(Command::new("gzip").arg("-dc").arg(&file)).stdout
+}
+
+/// The fields of a control file, checking its form: "Field: value" lines, continuation lines
+/// starting with a space, no field twice, a final newline.
+fn control_fields(control: &str) -> BTreeMap<String, String> {
+    assert!(control.ends_with('\n'), "control ends with a newline");
+    let mut fields = BTreeMap::new();
+    let mut last: Option<String> = None;
+    for line in control.lines() {
+        if let Some(more) = line.strip_prefix(' ') {
+            let field = last.as_ref().expect("continuation line before any field");
+            assert!(!more.trim().is_empty(), "empty continuation line");
+            let value: &mut String = fields.get_mut(field).unwrap();
+            value.push('\n');
+            value.push_str(more);
+            continue;
+        }
+        let (name, value) = line
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("not a field: {line:?}"));
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "field name {name:?}"
+        );
+        assert!(
+            fields.insert(name.to_string(), value.to_string()).is_none(),
+            "{name} twice"
+        );
+        last = Some(name.to_string());
+    }
+    fields
+}
+
+/// ELF class, byte order and machine a binary for an opkg architecture must have.
+fn elf_for(arch: &str) -> (u8, u8, u16) {
+    match arch.split('_').next().unwrap() {
+        "mips" => (1, 2, 8),
+        "mipsel" => (1, 1, 8),
+        "arm" => (1, 1, 40),
+        "aarch64" => (2, 1, 183),
+        other => panic!("no ELF expectation for {other}"),
+    }
+}
+
+fn feed_depends() -> String {
+    let control = make(tempfile::tempdir().unwrap().path(), &["control-cwmpd"]);
+    control
+        .lines()
+        .find_map(|line| line.strip_prefix("Depends: "))
+        .expect("Depends in the feed's control")
+        .to_string()
+}
+
+fn feed_release() -> String {
+    let makefile = read("openwrt/Makefile");
+    let line = makefile
+        .lines()
+        .find(|line| line.starts_with("PKG_RELEASE:="))
+        .unwrap();
+    line.trim_start_matches("PKG_RELEASE:=").to_string()
+}
+
+/// Check an .ipk: the archive opkg reads, the feed's file tree with its modes, a well-formed
+/// control file that agrees with openwrt/Makefile, the feed's maintainer scripts; returns
+/// the packaged binary.
+fn check_ipk(ipk: &Path, arch: &str) -> Vec<u8> {
+    // OpenWrt's VERSION: PKG_VERSION-rPKG_RELEASE.
+    let version = format!("{}-r{}", cargo_version(), feed_release());
+    assert_eq!(
+        ipk.file_name().unwrap().to_str().unwrap(),
+        format!("cwmpd_{version}_{arch}.ipk")
+    );
+    // The outer archive: a gzip'd tar of the three members, in ipkg-build's order.
+    let outer = untar(&gunzip(&fs::read(ipk).unwrap()));
+    let names: Vec<&str> = outer.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["./debian-binary", "./data.tar.gz", "./control.tar.gz"]
+    );
+    for entry in &outer {
+        assert_eq!(
+            (entry.kind, entry.uid, entry.gid),
+            (b'0', 0, 0),
+            "{}",
+            entry.name
+        );
+    }
+    assert_eq!(outer[0].data, b"2.0\n");
+    let data_tar = gunzip(&outer[1].data);
+    let data = untar(&data_tar);
+    let control = untar(&gunzip(&outer[2].data));
+
+    // data.tar.gz: exactly the feed's files with their modes, the directories they need
+    // (0755), all root's.
+    let mut expected: BTreeMap<String, (u8, u32)> = BTreeMap::new();
+    expected.insert("./".into(), (b'5', 0o755));
+    for &(path, mode) in AGENT_FILES {
+        expected.insert(format!(".{path}"), (b'0', mode));
+        let mut dir = Path::new(path).parent().unwrap();
+        while dir != Path::new("/") {
+            expected.insert(format!(".{}/", dir.display()), (b'5', 0o755));
+            dir = dir.parent().unwrap();
+        }
+    }
+    let found: BTreeMap<String, (u8, u32)> = data
+        .iter()
+        .map(|e| (e.name.clone(), (e.kind, e.mode)))
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(found.len(), data.len(), "a member twice");
+    let mut files: BTreeMap<&str, &[u8]> = BTreeMap::new();
+    for entry in &data {
+        assert_eq!(
+            (entry.uid, entry.gid),
+            (0, 0),
+            "{} owned by root",
+            entry.name
+        );
+        files.insert(&entry.name[1..], &entry.data);
+    }
+    for &(path, source) in AGENT_SOURCES {
+        assert_eq!(files[path], read(source).as_bytes(), "{path}");
+    }
+
+    // control.tar.gz: control, conffiles and the feed's default postinst/prerm.
+    let members: BTreeMap<&str, (u8, u32)> = control
+        .iter()
+        .map(|e| (e.name.as_str(), (e.kind, e.mode)))
+        .collect();
+    let expected_members: BTreeMap<&str, (u8, u32)> = [
+        ("./", (b'5', 0o755)),
+        ("./control", (b'0', 0o644)),
+        ("./conffiles", (b'0', 0o644)),
+        ("./postinst", (b'0', 0o755)),
+        ("./prerm", (b'0', 0o755)),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(members, expected_members);
+    let member = |name: &str| {
+        let entry = control.iter().find(|e| e.name == name).unwrap();
+        assert_eq!((entry.uid, entry.gid), (0, 0));
+        String::from_utf8(entry.data.clone()).unwrap()
+    };
+    let fields = control_fields(&member("./control"));
+    let field = |name: &str| -> &str {
+        fields
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} in {fields:#?}"))
+    };
+    assert_eq!(field("Package"), "cwmpd");
+    assert_eq!(field("Version"), version);
+    assert_eq!(field("Depends"), feed_depends());
+    assert_eq!(field("Depends"), "libc, ca-bundle");
+    assert_eq!(field("Architecture"), arch);
+    assert_eq!(field("Section"), "net");
+    assert_eq!(field("License"), "GPL-2.0-only");
+    assert_eq!(field("Installed-Size"), data_tar.len().to_string());
+    assert!(field("Description").starts_with(" cwmpd lets an ACS"));
+    assert!(field("Description").lines().count() > 1);
+    let known = [
+        "Package",
+        "Version",
+        "Depends",
+        "SourceName",
+        "License",
+        "Section",
+        "SourceDateEpoch",
+        "Architecture",
+        "Installed-Size",
+        "Description",
+    ];
+    for name in fields.keys() {
+        assert!(known.contains(&name.as_str()), "unexpected field {name}");
+    }
+    // Every conffile is in the package (opkg keeps a changed one on upgrade).
+    assert_eq!(member("./conffiles"), "/etc/config/cwmpd\n");
+    for conffile in member("./conffiles").lines() {
+        assert!(files.contains_key(conffile), "{conffile}");
+    }
+    for (script, call) in [
+        ("./postinst", "default_postinst $0 $@"),
+        ("./prerm", "default_prerm $0 $@"),
+    ] {
+        let text = member(script);
+        assert!(text.starts_with("#!/bin/sh\n"), "{script}");
+        assert!(
+            text.contains("\n. ${IPKG_INSTROOT}/lib/functions.sh\n"),
+            "{script}"
+        );
+        assert!(text.ends_with(&format!("\n{call}\n")), "{script}");
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("script"), &text).unwrap();
+        run(Command::new("sh").arg("-n").arg(dir.path().join("script")));
+    }
+    files["/usr/sbin/cwmpd"].to_vec()
+}
+
+#[test]
+fn ipk_from_a_stand_in_binary_unpacks_to_the_feed_package() {
+    if find_in_path("make").is_none() {
+        required_tool("make");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("cwmpd");
+    fs::write(&binary, "the cross-built agent").unwrap();
+    for (triple, arch) in [
+        ("mips-unknown-linux-musl", "mips_24kc"),
+        ("armv7-unknown-linux-musleabihf", "arm_cortex-a7_neon-vfpv4"),
+    ] {
+        let output = run(Command::new(repo().join("scripts/ipk.sh"))
+            .arg(triple)
+            .env("BINARY", &binary)
+            .env("IPK_DIR", dir.path().join("ipk"))
+            .env("SOURCE_DATE_EPOCH", "1700000000"));
+        let ipk = PathBuf::from(String::from_utf8(output.stdout).unwrap().trim());
+        assert_eq!(check_ipk(&ipk, arch), b"the cross-built agent");
+    }
+}
+
+/// `make ipk` runs this on the package it built (CWMPD_IPK): the same checks, and the binary
+/// is an ELF executable for the package's architecture.
+#[test]
+fn ipk_built_by_make_ipk_unpacks_to_the_feed_package() {
+    let Some(ipk) = std::env::var_os("CWMPD_IPK") else {
+        eprintln!("skipping: CWMPD_IPK (set by `make ipk`) names no package");
+        return;
+    };
+    let ipk = PathBuf::from(ipk);
+    // cwmpd_VERSION_ARCH.ipk; the version has no '_', architectures do (mips_24kc).
+    let name = ipk.file_name().unwrap().to_str().unwrap();
+    let (_, arch) = name
+        .strip_prefix("cwmpd_")
+        .and_then(|rest| rest.strip_suffix(".ipk"))
+        .and_then(|rest| rest.split_once('_'))
+        .unwrap_or_else(|| panic!("{name} is not cwmpd_VERSION_ARCH.ipk"));
+    let binary = check_ipk(&ipk, arch);
+    let (class, data, machine) = elf_for(arch);
+    assert_eq!(&binary[..4], b"\x7fELF");
+    assert_eq!(
+        (binary[4], binary[5]),
+        (class, data),
+        "ELF class and byte order"
+    );
+    let e_machine = [binary[18], binary[19]];
+    let e_machine = if data == 2 {
+        u16::from_be_bytes(e_machine)
+    } else {
+        u16::from_le_bytes(e_machine)
+    };
+    assert_eq!(e_machine, machine);
+    let e_type = if data == 2 { binary[17] } else { binary[16] };
+    assert_eq!(e_type, 2, "an executable (ET_EXEC: static, non-PIE)");
 }

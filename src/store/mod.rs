@@ -12,7 +12,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nix::fcntl::{Flock, FlockArg};
 use serde::de::DeserializeOwned;
@@ -75,7 +75,8 @@ fn parent_dir(path: &Path) -> &Path {
 /// A new file `.NAME.tmp-PID-N` beside `path`. The leading dot and the inner dots keep it out
 /// of what libuci lists as packages, should it be left behind in /etc/config by a crash.
 fn create_temp_file(path: &Path) -> io::Result<(PathBuf, File)> {
-    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    // AtomicUsize: 32-bit MIPS has no 64-bit atomics.
+    static SEQUENCE: AtomicUsize = AtomicUsize::new(0);
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
