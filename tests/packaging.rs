@@ -8,6 +8,9 @@
 //! - the iface hotplug script tells a running agent about a new WAN address, and only then;
 //! - openwrt/Makefile installs exactly the intended file tree with the intended modes (its
 //!   prepare and install sections run against a stand-in buildroot);
+//! - the .ipk scripts/ipk.sh makes (from a stand-in binary, and the one `make ipk` built when
+//!   CWMPD_IPK names it) is the archive opkg reads, unpacks to exactly that tree with those
+//!   modes, and has a well-formed control file that agrees with openwrt/Makefile;
 //! - the LuCI view binds only options of /etc/config/cwmpd, shows a recorded status answer, and
 //!   calls only what its ACL grants (run by node against stand-ins for LuCI's classes).
 //!
