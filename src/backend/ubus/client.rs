@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -55,7 +55,8 @@ impl UbusConfig {
 struct Shared {
     config: UbusConfig,
     link: Mutex<Option<Arc<Link>>>,
-    generations: AtomicU64,
+    /// Connections opened so far. `AtomicUsize`: 32-bit MIPS has no 64-bit atomics.
+    generations: AtomicUsize,
     registrations: Mutex<Vec<Arc<Registration>>>,
     /// One registration pass at a time, so nothing is registered twice.
     registering: tokio::sync::Mutex<()>,
@@ -90,7 +91,7 @@ impl Ubus {
         let shared = Arc::new(Shared {
             config,
             link: Mutex::new(Some(link.clone())),
-            generations: AtomicU64::new(1),
+            generations: AtomicUsize::new(1),
             registrations: Mutex::default(),
             registering: tokio::sync::Mutex::new(()),
             ids: Mutex::default(),
@@ -314,7 +315,7 @@ async fn reconnect(shared: &Shared) -> (Arc<Link>, BufReader<OwnedReadHalf>) {
     let mut wait = config.reconnect_min;
     loop {
         tokio::time::sleep(wait).await;
-        let generation = shared.generations.fetch_add(1, Ordering::SeqCst) + 1;
+        let generation = shared.generations.fetch_add(1, Ordering::SeqCst) as u64 + 1;
         match Link::open(&config.socket, generation, config.call_timeout).await {
             Ok((link, reader)) => {
                 info!(target: "cwmpd::ubus", "reconnected as peer {:08x}", link.client_id);
