@@ -277,13 +277,9 @@ fn periodic_inform_follows_the_interval() {
     let sessions = acs.wait_sessions(3, WAIT).unwrap();
     assert_eq!(sessions[1].event_codes(), ["2 PERIODIC"]);
     assert_eq!(sessions[2].event_codes(), ["2 PERIODIC"]);
-    let records = acs.records();
-    let inform_at = |session: &Session| records[session.records[0]].at.as_secs_f64();
-    let gap = inform_at(&sessions[2]) - inform_at(&sessions[1]);
-    assert!(
-        gap > 0.5,
-        "periodic informs {gap} s apart with a 1 s interval"
-    );
+    // Their times sit on the 1 s grid anchored at the start (PeriodicInformTime semantics), so
+    // two informs can be milliseconds apart when load delayed the first to just before a grid
+    // point; the schedule's arithmetic is tested exactly in cwmp::retry.
     finish(&acs);
 }
 
