@@ -15,6 +15,7 @@ pub mod lookup;
 pub mod ns_lookup;
 pub mod ping;
 pub mod state;
+mod stored;
 pub mod trace;
 pub mod trace_route;
 

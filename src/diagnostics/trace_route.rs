@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::ip_ping::ProtocolVersion;
 use super::state::DiagnosticsState;
+use super::stored::Stored;
 use crate::datamodel::Value;
 
 pub const OBJECT: &str = "Device.IP.Diagnostics.TraceRoute.";
@@ -83,11 +84,26 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
+fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
+    Stored::new(values, OBJECT, default_value)
+}
+
+/// A parameter of the object itself: written or measured, else its default.
 pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    values
-        .get(&format!("{OBJECT}{name}"))
-        .cloned()
-        .or_else(|| default_value(name))
+    stored(values).value(name)
+}
+
+fn text(values: &BTreeMap<String, Value>, name: &str) -> String {
+    stored(values).text(name)
+}
+
+fn number(values: &BTreeMap<String, Value>, name: &str) -> u32 {
+    stored(values).number(name)
+}
+
+/// The current DiagnosticsState.
+pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
+    stored(values).state()
 }
 
 /// A parameter of `RouteHops.{instance}.`.
@@ -101,25 +117,8 @@ pub fn hop_value(values: &BTreeMap<String, Value>, instance: u32, name: &str) ->
         })
 }
 
-fn number(values: &BTreeMap<String, Value>, name: &str) -> u32 {
-    value(values, name)
-        .and_then(|v| v.as_u64())
-        .and_then(|n| u32::try_from(n).ok())
-        .unwrap_or_default()
-}
-
-fn text(values: &BTreeMap<String, Value>, name: &str) -> String {
-    value(values, name)
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 pub fn hop_instances(values: &BTreeMap<String, Value>) -> Vec<u32> {
     (1..=number(values, "RouteHopsNumberOfEntries")).collect()
-}
-
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    DiagnosticsState::parse(&text(values, "DiagnosticsState")).unwrap_or_default()
 }
 
 impl TraceRouteInputs {
