@@ -121,6 +121,7 @@ fn main() {
         config: &mut config,
         runtime: &mut runtime,
         instances: &mut instances,
+        live: &Default::default(),
     };
     let everything = vec!["Device.".to_string()];
     let count = engine

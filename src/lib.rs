@@ -13,6 +13,7 @@ pub mod cwmp;
 pub mod daemon;
 pub mod datamodel;
 pub mod diagnostics;
+pub mod live;
 pub mod net;
 pub mod platform;
 pub mod store;

@@ -7,6 +7,7 @@ use cwmpd::cwmp::types::{
 };
 use cwmpd::datamodel::testing::MemoryConfig;
 use cwmpd::datamodel::{ConfigBackend, Context, Engine, InstanceTables, RuntimeValues};
+use cwmpd::live::LiveState;
 use cwmpd::platform::Paths;
 use cwmpd::tr181::{self, SystemInfo};
 
@@ -25,6 +26,7 @@ struct Router {
     config: MemoryConfig,
     runtime: RuntimeValues,
     instances: InstanceTables,
+    live: LiveState,
     engine: Engine,
 }
 
@@ -48,6 +50,7 @@ impl Router {
                 ..Default::default()
             },
             instances: InstanceTables::new(),
+            live: LiveState::default(),
             engine: tr181::engine(system).unwrap(),
         }
     }
@@ -60,6 +63,7 @@ impl Router {
             config: &mut self.config,
             runtime: &mut self.runtime,
             instances: &mut self.instances,
+            live: &self.live,
         };
         f(&mut self.engine, &mut ctx)
     }

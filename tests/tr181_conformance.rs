@@ -286,6 +286,7 @@ fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {
         config: &mut config,
         runtime: &mut runtime,
         instances: &mut instances,
+        live: &Default::default(),
     };
     let names = engine.get_parameter_names(&mut ctx, "", false).unwrap();
     assert!(names.len() > 30);

@@ -11,6 +11,7 @@ use crate::cwmp::fault::Fault;
 use crate::cwmp::rpc::{AcsRequest, CpeResponse};
 use crate::cwmp::types::{ParameterValueStruct, XsdType};
 use crate::datamodel::{Context, Engine, InstanceTables, RuntimeValues};
+use crate::live::LiveState;
 use crate::platform::Paths;
 use crate::tr181::{self, SystemInfo};
 
@@ -23,6 +24,8 @@ pub(crate) struct Router {
     config: UciConfig,
     runtime: RuntimeValues,
     instances: InstanceTables,
+    /// The live state the areas see (tests fill it as netlink and ubus would).
+    pub live: LiveState,
     engine: Engine,
     /// The packages the last RPC committed (the daemon reloads their services).
     pub changed_packages: Vec<String>,
@@ -56,6 +59,7 @@ impl Router {
             dir,
             runtime: RuntimeValues::default(),
             instances,
+            live: LiveState::default(),
             engine: tr181::engine(SystemInfo::default()).unwrap(),
             changed_packages: Vec::new(),
         }
@@ -87,6 +91,7 @@ impl Router {
             config: &mut self.config,
             runtime: &mut self.runtime,
             instances: &mut self.instances,
+            live: &self.live,
         };
         let outcome = self
             .engine

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::model::Model;
 use super::state::{AgentState, RequestedDownload};
+use super::live::LiveHub;
 use super::{cr_url, random};
 use crate::cli::Args;
 use crate::config::Config;
@@ -104,6 +105,8 @@ pub struct Agent {
     pub wake: Option<tokio::sync::mpsc::Sender<()>>,
     /// Diagnostics requested by the ACS and the one running.
     diagnostics: diagnostics::DiagnosticsRuns,
+    /// The snapshot of the running router: its sources and age (`daemon/live.rs`).
+    pub live: LiveHub,
 }
 
 impl Agent {
@@ -125,6 +128,7 @@ impl Agent {
         )?;
         Ok(Agent {
             platform: platform::for_root(&args.root),
+            live: LiveHub::new(&paths),
             paths,
             config_file,
             config,

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod control;
 pub mod cr_url;
+pub mod live;
 mod lock;
 pub mod log;
 pub mod model;
@@ -25,6 +26,7 @@ use crate::cwmp::types::EventStruct;
 use crate::net::cr_server::CrSettings;
 use agent::Agent;
 use control::{Request, Response};
+use live::Freshness;
 
 pub type SharedAgent = Rc<RefCell<Agent>>;
 
@@ -175,6 +177,7 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         return 1;
     }
     ubus_object::start_ubus_object(&agent, wake_tx.clone());
+    live::start_watchers(&agent, wake_tx.clone());
     if let Err(message) = start_connection_request_server(&agent, wake_tx).await {
         // The agent still informs without it; the ACS just cannot reach it.
         error!(target: "cwmpd::cr", "{message}");
@@ -199,8 +202,8 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         let wait = agent.borrow().time_until_next();
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = notification_poll.tick() => agent.borrow_mut().poll_notifications(),
-            Some(()) = wake_rx.recv() => agent.borrow_mut().poll_notifications(),
+            _ = notification_poll.tick() => poll_notifications(&agent).await,
+            Some(()) = wake_rx.recv() => poll_notifications(&agent).await,
             _ = sigterm.recv() => break,
             _ = sigint.recv() => break,
             _ = sighup.recv() => reload(&agent),
@@ -209,6 +212,12 @@ async fn main_loop(agent: SharedAgent) -> i32 {
     info!(target: "cwmpd::daemon", "stopped");
     let _ = std::fs::remove_file(agent.borrow().paths.control_socket());
     0
+}
+
+/// Compare notified values with what was last reported, on a recent snapshot of the router.
+async fn poll_notifications(agent: &SharedAgent) {
+    live::refresh(agent, Freshness::MaxAge(live::LOCAL_MAX_AGE)).await;
+    agent.borrow_mut().poll_notifications();
 }
 
 fn start_control_server(agent: &SharedAgent, wake: mpsc::Sender<()>) -> Result<(), String> {
@@ -293,6 +302,7 @@ async fn handle_control(
             Response::ok()
         }
         other => {
+            live::refresh(agent, Freshness::MaxAge(live::LOCAL_MAX_AGE)).await;
             let response = handle_model_request(&mut agent.borrow_mut(), other);
             let _ = wake.try_send(());
             response

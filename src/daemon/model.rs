@@ -12,6 +12,7 @@ use crate::cwmp::fault::Fault;
 use crate::cwmp::rpc::{AcsRequest, CpeResponse};
 use crate::cwmp::types::{DeviceIdStruct, ParameterValueStruct, XsdType};
 use crate::datamodel::{Context, Engine, InstanceTables, RuntimeValues, Value};
+use crate::live::LiveState;
 use crate::platform::Paths;
 use crate::tr181::{self, SystemInfo, BOARD_JSON, CWMPD_PACKAGE, OPENWRT_RELEASE};
 
@@ -52,6 +53,8 @@ pub struct Model {
     instances: InstanceTables,
     /// In-memory parameters the engine wrote since the daemon last looked (diagnostics).
     volatile_changed: Vec<String>,
+    /// The running router as last gathered (`crate::live`); the daemon refreshes it.
+    live: LiveState,
 }
 
 /// Seconds since boot: /proc/uptime on a router; in a `--root` sandbox, since the sandbox
@@ -104,7 +107,13 @@ impl Model {
             active_change: false,
             instances: restore_instances(&state.instances),
             volatile_changed: Vec::new(),
+            live: LiveState::default(),
         })
+    }
+
+    /// A new snapshot of the running router (`daemon/live.rs` decides when).
+    pub fn set_live(&mut self, live: LiveState) {
+        self.live = live;
     }
 
     /// Values the daemon computes: the ConnectionRequestURL and the persisted ParameterKey.
@@ -124,6 +133,7 @@ impl Model {
             config: &mut self.config,
             runtime: &mut self.runtime,
             instances: &mut self.instances,
+            live: &self.live,
         };
         f(&mut self.engine, &mut ctx)
     }

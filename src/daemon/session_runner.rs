@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use log::{debug, info, warn};
 
+use super::live::{self, Freshness};
+use super::model::Model;
 use super::SharedAgent;
 use crate::cwmp::codec::{self, Side};
 use crate::cwmp::fault::{Fault, FaultCode};
@@ -27,6 +29,8 @@ fn millis_since(start: Instant) -> u64 {
 
 pub async fn run_session(shared: &SharedAgent) -> AfterSession {
     let start = Instant::now();
+    // One snapshot of the running router per session (the Inform may carry live values).
+    live::refresh(shared, Freshness::Now).await;
     let (inform, requests, settings, namespace) = {
         let mut agent = shared.borrow_mut();
         agent.session_open = true;
@@ -64,6 +68,9 @@ pub async fn run_session(shared: &SharedAgent) -> AfterSession {
                 // The ACS is acting in this session: a connection request it sent is folded.
                 shared.borrow_mut().connection_request_waiting = false;
                 debug!(target: "cwmpd::session", "ACS request {}", request.method_name());
+                if Model::handles(&request) {
+                    live::refresh(shared, Freshness::UnlessValid).await;
+                }
                 let result = shared.borrow_mut().execute(request);
                 session.handle_rpc_result(millis_since(start), result)
             }

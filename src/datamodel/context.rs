@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::error::BackendError;
 use super::instances::InstanceTables;
 use super::value::Value;
+use crate::live::LiveState;
 use crate::platform::Paths;
 
 /// Runtime values the daemon supplies (not stored in any configuration file by the engine).
@@ -184,4 +185,7 @@ pub struct Context<'a> {
     /// The instance numbers of every table (TR-069 A.2.2.1), owned and persisted by the daemon
     /// (never written into system configuration files).
     pub instances: &'a mut InstanceTables,
+    /// The running router as last gathered by the daemon (netlink, ubus, `/proc`): see
+    /// `crate::live` for when it is refreshed. Read-only for areas.
+    pub live: &'a LiveState,
 }

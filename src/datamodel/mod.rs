@@ -36,6 +36,7 @@
 //!     config: &mut config,
 //!     runtime: &mut runtime,
 //!     instances: &mut instances,
+//!     live: &Default::default(),
 //! };
 //! let request = AcsRequest::GetParameterValues {
 //!     parameter_names: vec!["Device.DeviceInfo.UpTime".into()],

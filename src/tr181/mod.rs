@@ -128,6 +128,7 @@ mod tests {
             config,
             runtime: &mut runtime,
             instances: &mut instances,
+            live: &Default::default(),
         };
         let all = engine.get_parameter_values(&mut ctx, &["Device.".to_string()]);
         assert!(all.unwrap().len() > 40);

@@ -210,6 +210,7 @@ mod tests {
             config: &mut config,
             runtime: &mut runtime,
             instances: &mut instances,
+            live: &Default::default(),
         };
         let mut tx = Transaction::new();
         let added = TABLE.add(&mut ctx, T, &package, &[("enabled", "0")], &mut tx);

@@ -10,6 +10,7 @@ use crate::datamodel::instances::InstanceTables;
 use crate::datamodel::schema::{ActiveNotify, ObjectDef, ParamDef};
 use crate::datamodel::testing::{MemoryArea, MemoryConfig};
 use crate::datamodel::value::Type;
+use crate::live::LiveState;
 use crate::platform::Paths;
 
 const PKG: &str = "memory";
@@ -72,6 +73,7 @@ struct Fixture {
     config: MemoryConfig,
     runtime: RuntimeValues,
     instances: InstanceTables,
+    live: LiveState,
     engine: Engine,
 }
 
@@ -89,6 +91,7 @@ impl Fixture {
                 ..Default::default()
             },
             instances: InstanceTables::new(),
+            live: LiveState::default(),
             engine: Engine::new(vec![Box::new(area)]).unwrap(),
         }
     }
@@ -101,6 +104,7 @@ impl Fixture {
             config: &mut self.config,
             runtime: &mut self.runtime,
             instances: &mut self.instances,
+            live: &self.live,
         };
         f(&mut self.engine, &mut ctx)
     }
