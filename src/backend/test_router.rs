@@ -29,6 +29,8 @@ pub(crate) struct Router {
     engine: Engine,
     /// The packages the last RPC committed (the daemon reloads their services).
     pub changed_packages: Vec<String>,
+    /// The system actions the last RPC asked for after the session.
+    pub actions: Vec<crate::platform::Action>,
 }
 
 /// The text of a fixture in `tests/fixtures/uci/`.
@@ -62,6 +64,7 @@ impl Router {
             live: LiveState::default(),
             engine: tr181::engine(SystemInfo::default()).unwrap(),
             changed_packages: Vec::new(),
+            actions: Vec::new(),
         }
     }
 
@@ -98,6 +101,7 @@ impl Router {
             .handle(&mut ctx, &request)
             .expect("a data-model RPC");
         self.changed_packages = outcome.effects.changed_packages;
+        self.actions = outcome.effects.actions;
         outcome.response
     }
 

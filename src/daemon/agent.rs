@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use log::{info, warn};
 use serde::Serialize;
 
+use super::live::LiveHub;
 use super::model::Model;
 use super::state::{AgentState, RequestedDownload};
-use super::live::LiveHub;
 use super::{cr_url, random};
 use crate::cli::Args;
 use crate::config::Config;
@@ -610,6 +610,19 @@ impl Agent {
             self.reload_config();
         }
         self.schedule_reloads();
+        self.schedule_actions();
+    }
+
+    /// The system actions the data model asked for (a DHCP renew): after the session (and
+    /// after the reloads queued before them), at once for `cwmpd set`.
+    fn schedule_actions(&mut self) {
+        for action in self.model.take_actions() {
+            if self.session_open {
+                self.after_session.push(action);
+            } else if let Err(err) = self.platform.perform(&action) {
+                warn!(target: "cwmpd::daemon", "{action:?} failed: {err}");
+            }
+        }
     }
 
     /// Copy what the model persists (ParameterKey, attributes, instance numbers) into the state.

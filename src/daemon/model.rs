@@ -53,6 +53,8 @@ pub struct Model {
     instances: InstanceTables,
     /// In-memory parameters the engine wrote since the daemon last looked (diagnostics).
     volatile_changed: Vec<String>,
+    /// System actions the engine asked for (a DHCP renew), taken after the session.
+    actions: Vec<crate::platform::Action>,
     /// The running router as last gathered (`crate::live`); the daemon refreshes it.
     live: LiveState,
 }
@@ -107,6 +109,7 @@ impl Model {
             active_change: false,
             instances: restore_instances(&state.instances),
             volatile_changed: Vec::new(),
+            actions: Vec::new(),
             live: LiveState::default(),
         })
     }
@@ -211,6 +214,7 @@ impl Model {
         self.note_changed_packages(outcome.effects.changed_packages);
         self.volatile_changed
             .extend(outcome.effects.volatile_changed);
+        self.actions.extend(outcome.effects.actions);
         outcome.response
     }
 
@@ -245,6 +249,7 @@ impl Model {
         self.note_changed_packages(committed.effects.changed_packages);
         self.volatile_changed
             .extend(committed.effects.volatile_changed);
+        self.actions.extend(committed.effects.actions);
         Ok(committed.status)
     }
 
@@ -276,6 +281,16 @@ impl Model {
     /// UCI packages to reload once the session is over.
     pub fn take_changed_packages(&mut self) -> Vec<String> {
         std::mem::take(&mut self.changed_packages)
+    }
+
+    /// System actions the engine asked for since the last call.
+    pub fn take_actions(&mut self) -> Vec<crate::platform::Action> {
+        std::mem::take(&mut self.actions)
+    }
+
+    /// The running router as last gathered.
+    pub fn live(&self) -> &LiveState {
+        &self.live
     }
 
     /// Parameters kept in memory only (diagnostics inputs and results), by full path.

@@ -46,6 +46,9 @@ pub struct Effects {
     /// In-memory parameters written (full paths, in order), e.g. a DiagnosticsState the
     /// daemon acts on after the session.
     pub volatile_changed: Vec<String>,
+    /// System actions to take once the session is over (staged with
+    /// `Transaction::after_session`).
+    pub actions: Vec<crate::platform::Action>,
 }
 
 /// The answer to one RPC and its effects.
@@ -529,6 +532,7 @@ fn commit(
     parameter_key: &str,
 ) -> Result<Committed, Error> {
     let volatile = tx.take_volatile();
+    let actions = tx.take_actions();
     let Applied { packages, status } = tx.apply(ctx.config, ctx.instances)?;
     ctx.runtime.parameter_key = parameter_key.to_string();
     let mut volatile_changed = Vec::with_capacity(volatile.len());
@@ -543,6 +547,7 @@ fn commit(
             changed_packages: packages,
             attributes_changed: false,
             volatile_changed,
+            actions,
         },
     })
 }

@@ -11,6 +11,7 @@ use super::context::ConfigBackend;
 use super::error::BackendError;
 use super::instances::InstanceTables;
 use super::value::Value;
+use crate::platform::Action;
 
 /// One staged write to the configuration backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +139,8 @@ pub struct Transaction {
     instance_changes: Vec<InstanceChange>,
     /// In-memory parameters to write (full path, value), in order: a later write wins.
     volatile: Vec<(String, Value)>,
+    /// System actions to take once the session is over (e.g. a DHCP renew).
+    actions: Vec<Action>,
     applies_later: bool,
 }
 
@@ -250,6 +253,18 @@ impl Transaction {
     /// Take the staged in-memory writes out (the engine applies them after the backend's).
     pub fn take_volatile(&mut self) -> Vec<(String, Value)> {
         std::mem::take(&mut self.volatile)
+    }
+
+    /// Ask for a system action once the session is over (TR-069 A.3.2.1: the RPC's effects
+    /// come after the session). Marks the change as taking effect later.
+    pub fn after_session(&mut self, action: Action) {
+        self.actions.push(action);
+        self.applies_later = true;
+    }
+
+    /// Take the staged actions out (the engine hands them to the daemon).
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
     }
 
     /// Mark the change as taking effect only after a service reload or reboot: the RPC then

@@ -84,6 +84,13 @@ pub enum Action {
     ReloadConfig {
         packages: Vec<String>,
     },
+    /// `ubus call OBJECT METHOD` without arguments, e.g. `network.interface.wan renew` (the
+    /// DHCP client asks for a new lease). Objects and methods come from the areas, never from
+    /// ACS-supplied text.
+    UbusCall {
+        object: String,
+        method: String,
+    },
 }
 
 /// What happens to the process after an action.

@@ -68,6 +68,17 @@ impl Platform for OpenWrt {
                 }
                 return Ok(Aftermath::Continue);
             }
+            Action::UbusCall { object, method } => {
+                let status = Command::new("/bin/ubus")
+                    .args(["call", object, method])
+                    .status()?;
+                if !status.success() {
+                    return Err(io::Error::other(format!(
+                        "ubus call {object} {method} failed: {status}"
+                    )));
+                }
+                return Ok(Aftermath::Continue);
+            }
         }
         Ok(Aftermath::Continue)
     }

@@ -118,6 +118,12 @@ impl Platform for Sandbox {
                 )?;
                 return Ok(Aftermath::Continue);
             }
+            Action::UbusCall { object, method } => {
+                self.record(
+                    serde_json::json!({ "action": "ubus_call", "object": object, "method": method }),
+                )?;
+                return Ok(Aftermath::Continue);
+            }
         }
         self.clear_volatile()?;
         Ok(Aftermath::Exit)

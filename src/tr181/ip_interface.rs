@@ -47,6 +47,14 @@ impl IpInterfaces {
             .unwrap_or_default()
     }
 
+    /// The instance number of interface `name`.
+    pub fn number(&self, name: &str) -> Option<u32> {
+        self.numbered
+            .iter()
+            .find(|(_, known)| known == name)
+            .map(|(number, _)| *number)
+    }
+
     /// The interface a reference names; 9007 when it names none (TR-181 strong references
     /// must point at an existing object).
     pub fn name(&self, path: &str) -> Result<&str, Error> {

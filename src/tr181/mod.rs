@@ -20,10 +20,13 @@ pub mod dhcpv4;
 pub mod dns;
 pub mod dns_diagnostics;
 pub mod firewall;
+pub mod ip;
 pub mod ip_diagnostics;
 mod ip_interface;
 pub mod management_server;
 pub mod nat;
+mod netifd_interface;
+pub mod ppp;
 pub mod root;
 mod section_table;
 pub mod time;
@@ -37,9 +40,11 @@ pub use dhcpv4::Dhcpv4Area;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use firewall::FirewallArea;
+pub use ip::IpArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
+pub use ppp::PppArea;
 pub use root::RootArea;
 pub use time::TimeArea;
 
@@ -59,6 +64,8 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
         Box::new(DnsDiagnosticsArea),
+        Box::new(IpArea),
+        Box::new(PppArea),
     ]
 }
 

@@ -23,6 +23,8 @@ use crate::live::net::LinkStats;
 pub struct Ipv4Assignment {
     pub address: Ipv4Addr,
     pub prefix_len: u8,
+    /// The peer of a point-to-point address (`ptpaddress`: PPP's remote end).
+    pub peer: Option<Ipv4Addr>,
 }
 
 /// An IPv6 address or prefix with its lifetimes (`ipv6-address`, `ipv6-prefix`,
@@ -148,10 +150,7 @@ impl NetifdState {
 }
 
 /// The objects and methods [`gather`] calls, once each per snapshot.
-pub const CALLS: [(&str, &str); 2] = [
-    ("network.interface", "dump"),
-    ("network.device", "status"),
-];
+pub const CALLS: [(&str, &str); 2] = [("network.interface", "dump"), ("network.device", "status")];
 
 /// Ask netifd once: one `dump` and one `status` for every device.
 pub async fn gather(ubus: &Ubus) -> NetifdState {
@@ -279,8 +278,7 @@ fn parse_interface(entry: &Value) -> Option<NetifdInterface> {
             .filter_map(|item| Some(item.as_str()?.to_string()))
             .collect(),
         lease_time: data.and_then(|data| seconds(data, "leasetime")),
-        dhcp_server: data
-            .and_then(|data| data.get("dhcpserver")?.as_str()?.parse().ok()),
+        dhcp_server: data.and_then(|data| data.get("dhcpserver")?.as_str()?.parse().ok()),
         errors: tables(entry, "errors")
             .map(|error| NetifdError {
                 subsystem: text(error, "subsystem"),
@@ -294,6 +292,9 @@ fn ipv4_assignment(item: &Map<String, Value>) -> Option<Ipv4Assignment> {
     Some(Ipv4Assignment {
         address: item.get("address")?.as_str()?.parse().ok()?,
         prefix_len: prefix_len(item).filter(|len| *len <= 32)?,
+        peer: item
+            .get("ptpaddress")
+            .and_then(|peer| peer.as_str()?.parse().ok()),
     })
 }
 
@@ -351,6 +352,21 @@ fn parse_device(name: &str, device: &Map<String, Value>) -> Option<NetifdDevice>
     })
 }
 
+/// The test router's netifd (`tests/fixtures/ubus/`), for the areas' tests.
+#[cfg(test)]
+pub(crate) fn test_router() -> NetifdState {
+    let fixture = |name: &str| -> Value {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ubus")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    parse(
+        &fixture("network.interface/dump.json"),
+        &fixture("network.device/status.json"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,10 +379,7 @@ mod tests {
     }
 
     fn state() -> NetifdState {
-        parse(
-            &fixture("network.interface/dump.json"),
-            &fixture("network.device/status.json"),
-        )
+        test_router()
     }
 
     #[test]
@@ -390,6 +403,7 @@ mod tests {
                 ipv4_addresses: vec![Ipv4Assignment {
                     address: Ipv4Addr::new(203, 0, 113, 57),
                     prefix_len: 24,
+                    peer: None,
                 }],
                 ipv6_addresses: vec![],
                 ipv6_prefixes: vec![],
@@ -466,7 +480,8 @@ mod tests {
         let dump = serde_json::json!({"interface": [
             {"interface": "wan", "up": true, "pending": false, "available": true,
              "proto": "pppoe", "device": "eth0.2", "l3_device": "pppoe-wan", "uptime": 60,
-             "ipv4-address": [{"address": "198.51.100.7", "mask": 32}],
+             "ipv4-address": [{"address": "198.51.100.7", "mask": 32,
+                               "ptpaddress": "198.51.100.1"}],
              "ipv6-address": [{"address": "2001:db8:1::7", "mask": 64,
                                "preferred": 3600, "valid": 7200}],
              "ipv6-prefix": [{"address": "2001:db8:2::", "mask": 56,
@@ -495,6 +510,10 @@ mod tests {
             }]
         );
         assert_eq!(wan.ipv6_prefixes[0].prefix_len, 56);
+        assert_eq!(
+            wan.ipv4_addresses[0].peer,
+            Some(Ipv4Addr::new(198, 51, 100, 1))
+        );
         assert_eq!(wan.ipv4_routers(), [Ipv4Addr::new(198, 51, 100, 1)]);
         assert_eq!(
             wan.dns_servers,
