@@ -17,6 +17,7 @@
 
 pub mod device_info;
 pub mod dhcpv4;
+pub mod dhcpv4_client;
 pub mod dns;
 pub mod dns_diagnostics;
 pub mod firewall;
@@ -37,6 +38,7 @@ use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use dhcpv4::Dhcpv4Area;
+pub use dhcpv4_client::Dhcpv4ClientArea;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use firewall::FirewallArea;
@@ -66,6 +68,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(DnsDiagnosticsArea),
         Box::new(IpArea),
         Box::new(PppArea),
+        Box::new(Dhcpv4ClientArea),
     ]
 }
 

@@ -396,3 +396,147 @@ impl AreaView for PppView {
         Ok(self.interfaces.numbered.iter().map(|(n, _)| *n).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::connection_error;
+    use crate::backend::test_router::{fixture, Router};
+    use crate::live::services::netifd::{parse, NetifdError};
+    use crate::live::services::NetifdInterface;
+
+    /// The stock 24.10 network: `wan` is PPPoE (Device.PPP.Interface.1).
+    fn router(live: serde_json::Value) -> Router {
+        let mut router = Router::new(&[("network", "network-24.10")]);
+        router.live.services.netifd = parse(&live, &serde_json::Value::Null);
+        router
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_connected_session() {
+        let mut router = router(serde_json::json!({"interface": [
+            {"interface": "wan", "up": true, "pending": false, "available": true,
+             "proto": "pppoe", "device": "wan", "l3_device": "pppoe-wan", "uptime": 60,
+             "ipv4-address": [{"address": "198.51.100.7", "mask": 32,
+                               "ptpaddress": "198.51.100.1"}],
+             "dns-server": ["198.51.100.53", "198.51.100.54", "2001:db8::53"], "data": {}}
+        ]}));
+        assert_eq!(
+            router.values_below("Device.PPP."),
+            pairs(&[
+                ("InterfaceNumberOfEntries", "1"),
+                ("SupportedNCPs", "IPCP,IPv6CP"),
+                ("Interface.1.Enable", "true"),
+                ("Interface.1.Status", "Up"),
+                ("Interface.1.Name", "pppoe-wan"),
+                ("Interface.1.LowerLayers", ""),
+                ("Interface.1.ConnectionStatus", "Connected"),
+                ("Interface.1.LastConnectionError", "ERROR_NONE"),
+                ("Interface.1.Username", "user@isp.example"),
+                ("Interface.1.Password", ""),
+                ("Interface.1.LCPEcho", "1"),
+                ("Interface.1.LCPEchoRetry", "5"),
+                ("Interface.1.IPv6CPEnable", "true"),
+                ("Interface.1.Reset", "false"),
+                ("Interface.1.Stats.BytesSent", "0"),
+                ("Interface.1.Stats.BytesReceived", "0"),
+                ("Interface.1.Stats.PacketsSent", "0"),
+                ("Interface.1.Stats.PacketsReceived", "0"),
+                ("Interface.1.Stats.ErrorsSent", "0"),
+                ("Interface.1.Stats.ErrorsReceived", "0"),
+                ("Interface.1.Stats.DiscardPacketsSent", "0"),
+                ("Interface.1.Stats.DiscardPacketsReceived", "0"),
+                ("Interface.1.Stats.MulticastPacketsReceived", "0"),
+                ("Interface.1.PPPoE.ACName", ""),
+                ("Interface.1.PPPoE.ServiceName", ""),
+                ("Interface.1.IPCP.LocalIPAddress", "198.51.100.7"),
+                ("Interface.1.IPCP.RemoteIPAddress", "198.51.100.1"),
+                ("Interface.1.IPCP.DNSServers", "198.51.100.53,198.51.100.54"),
+            ])
+        );
+        assert_eq!(
+            router.value("Device.IP.Interface.3.IPv4Address.1.AddressingType"),
+            "IPCP"
+        );
+    }
+
+    #[test]
+    fn a_failed_authentication() {
+        let mut router = router(serde_json::json!({"interface": [
+            {"interface": "wan", "up": false, "pending": true, "available": true,
+             "proto": "pppoe", "device": "wan", "data": {},
+             "errors": [{"subsystem": "pppoe", "code": "AUTH_FAILED"}]}
+        ]}));
+        assert_eq!(
+            router.gpv(&[
+                "Device.PPP.Interface.1.Status",
+                "Device.PPP.Interface.1.ConnectionStatus",
+                "Device.PPP.Interface.1.LastConnectionError",
+                "Device.PPP.Interface.1.IPCP.LocalIPAddress",
+            ]),
+            Ok(pairs(&[
+                ("Device.PPP.Interface.1.Status", "Dormant"),
+                ("Device.PPP.Interface.1.ConnectionStatus", "Connecting"),
+                (
+                    "Device.PPP.Interface.1.LastConnectionError",
+                    "ERROR_AUTHENTICATION_FAILURE"
+                ),
+                ("Device.PPP.Interface.1.IPCP.LocalIPAddress", ""),
+            ]))
+        );
+    }
+
+    #[test]
+    fn error_codes_map_onto_tr181() {
+        let with = |code: &str| NetifdInterface {
+            errors: vec![NetifdError {
+                subsystem: "pppoe".into(),
+                code: code.into(),
+            }],
+            ..NetifdInterface::default()
+        };
+        assert_eq!(connection_error(None), "ERROR_NONE");
+        for (code, expected) in [
+            ("PEER_AUTH_FAILED", "ERROR_AUTHENTICATION_FAILURE"),
+            ("CONNECT_FAILED", "ERROR_ISP_TIME_OUT"),
+            ("PEER_DEAD", "ERROR_ISP_DISCONNECT"),
+            ("IDLE_TIMEOUT", "ERROR_IDLE_DISCONNECT"),
+            ("LOCK_FAILED", "ERROR_UNKNOWN"),
+        ] {
+            assert_eq!(connection_error(Some(&with(code))), expected, "{code}");
+        }
+    }
+
+    #[test]
+    fn credentials_and_pppoe_options_are_written_to_uci() {
+        let mut router = router(serde_json::Value::Null);
+        router
+            .spv(&[
+                ("Device.PPP.Interface.1.Username", "other@isp.example"),
+                ("Device.PPP.Interface.1.Password", "s3cret"),
+                ("Device.PPP.Interface.1.LCPEcho", "10"),
+                ("Device.PPP.Interface.1.IPv6CPEnable", "false"),
+                ("Device.PPP.Interface.1.PPPoE.ServiceName", "internet"),
+            ])
+            .unwrap();
+        assert_eq!(router.changed_packages, ["network"]);
+        assert_eq!(
+            router.file("network"),
+            fixture("network-24.10").replace(
+                "\toption username 'user@isp.example'\n\toption password 'p@ss w0rd'\n\
+                 \toption ipv6 'auto'\n",
+                "\toption username 'other@isp.example'\n\toption password 's3cret'\n\
+                 \toption ipv6 '0'\n\toption keepalive '5 10'\n\toption service 'internet'\n"
+            )
+        );
+        assert_eq!(router.value("Device.PPP.Interface.1.Password"), "");
+        assert_eq!(router.value("Device.PPP.Interface.1.Status"), "Unknown");
+        assert_eq!(router.add("Device.PPP.Interface."), Err(9001));
+        assert_eq!(router.delete("Device.PPP.Interface.1."), Err(9001));
+    }
+}
