@@ -1,7 +1,11 @@
 //! `Device.DNS.Client.` (TR-181 Device:2) over the statically configured DNS servers of UCI
 //! `network`: each item of an interface's `dns` list is one `Server.{i}` of `Type` `Static`.
-//! Servers learnt at run time (DHCP, IPCP, RA) are netifd state, not configuration, and are
-//! not listed here.
+//! Servers learnt at run time are listed too, read-only, from netifd's `dns-server` of each
+//! interface (less the interface's static ones, which netifd reports as well): `Type`
+//! `DHCPv4` for `proto dhcp`, `DHCPv6` for `dhcpv6` (odhcp6c merges RA and DHCPv6 servers),
+//! `IPCP` for PPP; their `Interface` is empty for netifd's dynamic interfaces (`wan_6`), which
+//! have no UCI section. They are keyed `netifd:<Type>|<iface>|<address>`; writing them is
+//! refused (9008), deleting them too (9001).
 //!
 //! | TR-181 `Server.{i}.` | UCI | notes |
 //! |---|---|---|
@@ -22,16 +26,19 @@ use core::net::IpAddr;
 use std::collections::BTreeMap;
 
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
+use super::netifd_interface::PPP_PROTOS;
 use super::section_table::instance_number;
 use crate::datamodel::{
     Area, AreaView, ConfigSection, Context, Error, InstanceNumbers, ObjectDef, ObjectRef, ParamDef,
     ParamRef, Transaction, Type, Value,
 };
+use crate::live::LiveState;
 
 const DNS: &str = "Device.DNS.";
 const CLIENT: &str = "Device.DNS.Client.";
 const SERVER: &str = "Device.DNS.Client.Server.{i}.";
 const DISABLED_PREFIX: &str = "off:";
+const LIVE_PREFIX: &str = "netifd:";
 
 /// `Device.DNS.`
 pub struct DnsArea;
@@ -74,7 +81,8 @@ impl Area for DnsArea {
         let network = ctx.config.sections(NETWORK_PACKAGE)?;
         let interfaces = IpInterfaces::load(ctx, &network);
         let lists = dns_lists(&network);
-        let servers = number_servers(ctx, &lists);
+        let live = learnt_servers(ctx.live, &lists);
+        let servers = number_servers(ctx, &lists, &live);
         Ok(Box::new(DnsView {
             lists,
             interfaces,
@@ -90,11 +98,23 @@ struct Server {
     enabled: bool,
     interface: String,
     address: String,
+    /// `Static` for UCI's servers, else how netifd learnt it (read-only).
+    kind: &'static str,
 }
 
 impl Server {
+    fn learnt(&self) -> bool {
+        self.kind != "Static"
+    }
+
     /// The key of the server in the instance table.
     fn key(&self, number: u32) -> String {
+        if self.learnt() {
+            return format!(
+                "{LIVE_PREFIX}{}|{}|{}",
+                self.kind, self.interface, self.address
+            );
+        }
         match self.enabled {
             true => format!("{}/{}", self.interface, self.address),
             false => format!(
@@ -106,12 +126,23 @@ impl Server {
 
     /// The server a key describes.
     fn from_key(key: &str) -> Option<Server> {
+        if let Some(learnt) = key.strip_prefix(LIVE_PREFIX) {
+            let mut parts = learnt.splitn(3, '|');
+            let kind = parts.next()?;
+            return Some(Server {
+                enabled: true,
+                kind: LEARNT_TYPES.iter().find(|known| **known == kind)?,
+                interface: parts.next()?.to_string(),
+                address: parts.next()?.to_string(),
+            });
+        }
         if let Some(disabled) = key.strip_prefix(DISABLED_PREFIX) {
             let mut parts = disabled.splitn(3, '|').skip(1);
             return Some(Server {
                 enabled: false,
                 interface: parts.next()?.to_string(),
                 address: parts.next()?.to_string(),
+                kind: "Static",
             });
         }
         let (interface, address) = key.split_once('/')?;
@@ -119,6 +150,7 @@ impl Server {
             enabled: true,
             interface: interface.to_string(),
             address: address.to_string(),
+            kind: "Static",
         })
     }
 }
@@ -137,8 +169,53 @@ fn dns_lists(network: &[ConfigSection]) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// Number the enabled servers (in file order) and the disabled ones cwmpd keeps.
-fn number_servers(ctx: &mut Context<'_>, lists: &[(String, Vec<String>)]) -> Vec<(u32, Server)> {
+const LEARNT_TYPES: &[&str] = &["DHCPv4", "DHCPv6", "IPCP"];
+
+/// How netifd learnt the servers of an interface of protocol `proto` (`None`: it does not
+/// learn any).
+pub(crate) fn learnt_type(proto: &str, address: &IpAddr) -> Option<&'static str> {
+    match proto {
+        "dhcp" => Some("DHCPv4"),
+        "dhcpv6" => Some("DHCPv6"),
+        proto if PPP_PROTOS.contains(&proto) && address.is_ipv4() => Some("IPCP"),
+        _ => None,
+    }
+}
+
+/// The servers netifd learnt (its `dns-server` less the interface's static `dns` items), as
+/// instance keys in netifd's order.
+fn learnt_servers(live: &LiveState, lists: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for iface in &live.services.netifd.interfaces {
+        let configured = lists
+            .iter()
+            .find(|(name, _)| *name == iface.name)
+            .map(|(_, items)| items.as_slice())
+            .unwrap_or_default();
+        for address in &iface.dns_servers {
+            let text = address.to_string();
+            let Some(kind) = learnt_type(&iface.proto, address) else {
+                continue;
+            };
+            if configured.contains(&text) {
+                continue;
+            }
+            let key = format!("{LIVE_PREFIX}{kind}|{}|{text}", iface.name);
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
+
+/// Number the enabled servers (in file order), the disabled ones cwmpd keeps and the ones
+/// netifd learnt.
+fn number_servers(
+    ctx: &mut Context<'_>,
+    lists: &[(String, Vec<String>)],
+    learnt: &[String],
+) -> Vec<(u32, Server)> {
     let table = ctx.instances.table(SERVER);
     let mut keys: Vec<String> = Vec::new();
     for (interface, items) in lists {
@@ -150,6 +227,7 @@ fn number_servers(ctx: &mut Context<'_>, lists: &[(String, Vec<String>)]) -> Vec
         }
     }
     keys.extend(disabled_keys(table));
+    keys.extend(learnt.iter().cloned());
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     table
         .assign(&key_refs)
@@ -194,7 +272,7 @@ impl DnsView {
             }),
             "DNSServer" => Value::String(server.address.clone()),
             "Interface" => Value::String(self.interfaces.path(&server.interface)),
-            "Type" => Value::from("Static"),
+            "Type" => Value::from(server.kind),
             other => return Err(Error::not_served(other)),
         })
     }
@@ -323,6 +401,9 @@ impl AreaView for DnsView {
         }
         let number = instance_number(param.instances)?;
         let current = self.server(number)?.clone();
+        if current.learnt() {
+            return Err(Error::not_writable(""));
+        }
         let text = value.as_str().unwrap_or_default().trim();
         let interface = match param.name {
             "Interface" if !text.is_empty() => Some(self.interfaces.name(text)?.to_string()),
@@ -371,6 +452,7 @@ impl AreaView for DnsView {
             enabled: false,
             interface: String::new(),
             address: String::new(),
+            kind: "Static",
         };
         table.rename_key(&placeholder, &empty.key(number));
         Ok(number)
@@ -384,6 +466,11 @@ impl AreaView for DnsView {
     ) -> Result<(), Error> {
         let number = instance_number(instance.instances)?;
         let server = self.server(number)?;
+        if server.learnt() {
+            return Err(Error::RequestDenied(
+                "a server netifd learnt goes with its lease".into(),
+            ));
+        }
         if server.enabled {
             let mut items = self.list(&server.interface);
             items.retain(|item| *item != server.address);
@@ -607,5 +694,62 @@ mod tests {
             )
         );
         assert_eq!(router.file("network"), network(STATIC_LAN, STATIC_WAN));
+    }
+
+    #[test]
+    fn servers_netifd_learnt_are_listed_read_only() {
+        let mut router = Router::new(&[("network", "network-23.05")]);
+        router.live.services.netifd = crate::live::services::netifd::test_router();
+        assert_eq!(
+            router.values_below("Device.DNS.Client."),
+            pairs(&[
+                ("Enable", "true"),
+                ("Status", "Enabled"),
+                ("ServerNumberOfEntries", "1"),
+                ("Server.1.Enable", "true"),
+                ("Server.1.Status", "Enabled"),
+                ("Server.1.DNSServer", "203.0.113.53"),
+                ("Server.1.Interface", "Device.IP.Interface.3"),
+                ("Server.1.Type", "DHCPv4"),
+            ])
+        );
+        assert_eq!(
+            router.spv_faults(&[("Device.DNS.Client.Server.1.DNSServer", "192.0.2.53")]),
+            (
+                9003,
+                vec![("Device.DNS.Client.Server.1.DNSServer".into(), 9008)]
+            )
+        );
+        assert_eq!(router.delete("Device.DNS.Client.Server.1."), Err(9001));
+        // A static server of the same interface is listed once, as Static.
+        router.write_file(
+            "network",
+            &fixture("network-23.05").replace(
+                "\toption proto 'dhcp'\n",
+                "\toption proto 'dhcp'\n\tlist dns '9.9.9.9'\n",
+            ),
+        );
+        let mut netifd = crate::live::services::netifd::test_router();
+        let wan = netifd
+            .interfaces
+            .iter_mut()
+            .find(|i| i.name == "wan")
+            .unwrap();
+        wan.dns_servers.insert(0, "9.9.9.9".parse().unwrap());
+        router.live.services.netifd = netifd;
+        assert_eq!(
+            router.gpv(&[
+                "Device.DNS.Client.Server.2.DNSServer",
+                "Device.DNS.Client.Server.2.Type",
+                "Device.DNS.Client.Server.1.Type",
+                "Device.DNS.Client.ServerNumberOfEntries",
+            ]),
+            Ok(pairs(&[
+                ("Device.DNS.Client.Server.2.DNSServer", "9.9.9.9"),
+                ("Device.DNS.Client.Server.2.Type", "Static"),
+                ("Device.DNS.Client.Server.1.Type", "DHCPv4"),
+                ("Device.DNS.Client.ServerNumberOfEntries", "2"),
+            ]))
+        );
     }
 }
