@@ -942,7 +942,11 @@ mod tests {
         );
         assert_eq!(
             router.gpn("Device.DHCPv4.", true).unwrap(),
-            [("Device.DHCPv4.Server.".to_string(), false)]
+            [
+                ("Device.DHCPv4.Server.".to_string(), false),
+                // dhcpv4_client.rs
+                ("Device.DHCPv4.Client.".to_string(), true),
+            ]
         );
         assert_eq!(
             router

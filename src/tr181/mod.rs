@@ -20,6 +20,7 @@ pub mod dhcpv4;
 pub mod dhcpv4_client;
 pub mod dns;
 pub mod dns_diagnostics;
+pub mod dns_relay;
 pub mod firewall;
 pub mod ip;
 pub mod ip_diagnostics;
@@ -41,6 +42,7 @@ pub use dhcpv4::Dhcpv4Area;
 pub use dhcpv4_client::Dhcpv4ClientArea;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
+pub use dns_relay::DnsRelayArea;
 pub use firewall::FirewallArea;
 pub use ip::IpArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
@@ -69,6 +71,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(IpArea),
         Box::new(PppArea),
         Box::new(Dhcpv4ClientArea),
+        Box::new(DnsRelayArea),
     ]
 }
 
@@ -149,8 +152,11 @@ mod tests {
 
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
+        // network: DHCPv4 server, DNS client, NAT, IP, PPP, DHCPv4 client, DNS relay; dhcp:
+        // DHCPv4 server, DNS relay.
         let expected = [
-            "dhcp", "firewall", "firewall", "network", "network", "network", "system",
+            "dhcp", "dhcp", "firewall", "firewall", "network", "network", "network", "network",
+            "network", "network", "network", "system",
         ];
         for count in [1, 20] {
             let mut config = with_redirects(count);
