@@ -266,6 +266,7 @@ impl Agent {
         .ok();
         match cr_url::advertised_address(
             &self.config.cpe.interface,
+            &self.model.live().services.netifd,
             network.as_ref(),
             &self.config.acs.url,
         ) {

@@ -5,6 +5,7 @@
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
 
 use crate::backend::uci::UciFile;
+use crate::live::services::NetifdState;
 
 /// The first usable address of a Linux interface: IPv4 first, then a global IPv6 address.
 pub fn interface_address(ifname: &str) -> Option<IpAddr> {
@@ -74,15 +75,37 @@ pub fn connection_request_url(address: IpAddr, port: u16, path: &str) -> String 
     }
 }
 
-/// The address to advertise: the interface's, else the source address towards the ACS.
-/// `interface` is a Linux name or a netifd one; `network` is /etc/config/network, used to find
-/// the Linux device behind a netifd name.
+/// The address netifd gives the logical interface `interface` while it is up: its first IPv4
+/// address, else the first global IPv6 one, else whatever the kernel has on its `l3_device`
+/// (`pppoe-wan` for PPPoE, the DHCP client's device otherwise).
+pub fn netifd_address(netifd: &NetifdState, interface: &str) -> Option<IpAddr> {
+    let iface = netifd.interface(interface).filter(|iface| iface.up)?;
+    let global_v6 = iface.ipv6_addresses.iter().find(|a| {
+        let first = a.address.segments()[0];
+        (first & 0xffc0) != 0xfe80 && (first & 0xfe00) != 0xfc00
+    });
+    iface
+        .ipv4_addresses
+        .first()
+        .map(|a| IpAddr::V4(a.address))
+        .or_else(|| global_v6.map(|a| IpAddr::V6(a.address)))
+        .or_else(|| match iface.l3_device.as_str() {
+            "" => None,
+            device => interface_address(device),
+        })
+}
+
+/// The address to advertise: what netifd's snapshot says of a logical interface, else the
+/// Linux interface's, else the Linux device `network` (/etc/config/network) names for a
+/// netifd interface, else the source address towards the ACS.
 pub fn advertised_address(
     interface: &str,
+    netifd: &NetifdState,
     network: Option<&UciFile>,
     acs_url: &str,
 ) -> Option<IpAddr> {
-    interface_address(interface)
+    netifd_address(netifd, interface)
+        .or_else(|| interface_address(interface))
         .or_else(|| {
             network
                 .and_then(|n| linux_device(n, interface))
@@ -93,8 +116,8 @@ pub fn advertised_address(
 
 /// The Linux device netifd uses for a logical interface: `pppoe-NAME` (and friends) for the
 /// PPP protocols, else the section's `device` (23.05+) or `ifname` (older releases); a bridge
-/// device section `br-lan` is itself the Linux name. (With ubus, `network.interface.NAME
-/// status` → `l3_device` says it directly.)
+/// device section `br-lan` is itself the Linux name. (netifd's `l3_device` says it directly:
+/// this is the fallback when its snapshot has no such interface.)
 pub fn linux_device(network: &UciFile, interface: &str) -> Option<String> {
     let section = network.section(interface)?;
     if section.section_type() != "interface" {
@@ -164,16 +187,42 @@ mod tests {
             source_address_towards("http://127.0.0.1:7547/acs"),
             Some("127.0.0.1".parse().unwrap())
         );
+        let none = NetifdState::default();
         assert_eq!(
-            advertised_address("no-such-if0", None, "http://127.0.0.1:1/"),
+            advertised_address("no-such-if0", &none, None, "http://127.0.0.1:1/"),
             Some("127.0.0.1".parse().unwrap())
         );
         let network =
             UciFile::parse("network", "config interface 'mgmt'\n\toption device 'lo'\n").unwrap();
         assert_eq!(
-            advertised_address("mgmt", Some(&network), "http://192.0.2.1:1/"),
+            advertised_address("mgmt", &none, Some(&network), "http://192.0.2.1:1/"),
             Some("127.0.0.1".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn netifds_snapshot_comes_first() {
+        let netifd = crate::live::services::netifd::parse(
+            &serde_json::json!({"interface": [
+                {"interface": "wan", "up": true, "proto": "pppoe", "l3_device": "pppoe-wan",
+                 "ipv4-address": [{"address": "198.51.100.7", "mask": 32}]},
+                {"interface": "wan6", "up": true, "proto": "dhcpv6", "l3_device": "eth1",
+                 "ipv6-address": [{"address": "fd00::5", "mask": 64},
+                                  {"address": "2001:db8::5", "mask": 64}]},
+                {"interface": "mgmt", "up": true, "proto": "static", "l3_device": "lo"},
+                {"interface": "down", "up": false, "proto": "dhcp",
+                 "ipv4-address": [{"address": "192.0.2.9", "mask": 24}]}
+            ]}),
+            &serde_json::Value::Null,
+        );
+        let wan = advertised_address("wan", &netifd, None, "http://192.0.2.1:1/");
+        assert_eq!(wan, Some("198.51.100.7".parse().unwrap()));
+        let wan6 = netifd_address(&netifd, "wan6");
+        assert_eq!(wan6, Some("2001:db8::5".parse().unwrap()));
+        // No address in the snapshot: the kernel's on l3_device.
+        let mgmt = netifd_address(&netifd, "mgmt");
+        assert_eq!(mgmt, Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(netifd_address(&netifd, "down"), None);
     }
 
     #[test]
