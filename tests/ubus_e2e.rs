@@ -225,3 +225,166 @@ fn the_command_line_falls_back_to_ubus_without_the_control_socket() {
     assert_eq!(ubusd.calls("cwmpd", "get"), 1);
     assert_eq!(ubusd.calls("cwmpd", "set"), 1);
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port()
+}
+
+/// An agent informing `acs`, advertising netifd's `wan`, on a sandbox whose ubusd is the test
+/// router's (the first ubus connection is made before the first session).
+fn start_router(acs: &TestAcs) -> (CpeProcess, TestUbusd, u16) {
+    let cr_port = free_port();
+    let mut cpe = CpeProcess::new(&format!(
+        "config acs 'acs'\n\toption url '{}'\n\toption periodic_enable '0'\n\n\
+         config cpe 'cpe'\n\toption interface 'wan'\n\toption cr_port '{cr_port}'\n",
+        acs.url()
+    ));
+    let ubusd = TestUbusd::start_at(&cpe.path(SOCKET));
+    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
+    cpe.spawn();
+    (cpe, ubusd, cr_port)
+}
+
+#[test]
+fn the_acs_reads_netifds_state_and_sets_a_static_address() {
+    let dhcp = |name: &str| format!("Device.DHCPv4.Client.1.{name}");
+    let names = [
+        "Device.IP.Interface.3.IPv4Address.1.IPAddress".to_string(),
+        "Device.IP.Interface.3.IPv4Address.1.AddressingType".to_string(),
+        dhcp("Status"),
+        dhcp("DHCPStatus"),
+        dhcp("IPAddress"),
+        dhcp("SubnetMask"),
+        dhcp("IPRouters"),
+        dhcp("DNSServers"),
+        dhcp("LeaseTimeRemaining"),
+        dhcp("DHCPServer"),
+        "Device.DNS.Client.Server.1.DNSServer".to_string(),
+        "Device.DNS.Client.Server.1.Type".to_string(),
+        "Device.DNS.Client.Server.1.Interface".to_string(),
+    ];
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let acs = TestAcs::start(AcsConfig::new().session(vec![
+        AcsRpc::gpv(&name_refs),
+        AcsRpc::spv(
+            &[
+                (
+                    "Device.IP.Interface.2.IPv4Address.1.IPAddress",
+                    "192.168.7.1",
+                    "xsd:string",
+                ),
+                ("Device.DHCPv4.Client.1.Renew", "true", "xsd:boolean"),
+            ],
+            "lan-address",
+        ),
+    ]));
+    let (cpe, _ubusd, cr_port) = start_router(&acs);
+    let session = acs.wait_session(1, WAIT).unwrap();
+
+    // The URL carries the address netifd reports for `wan`.
+    let url = session
+        .inform_value("Device.ManagementServer.ConnectionRequestURL")
+        .unwrap();
+    let prefix = format!("http://203.0.113.57:{cr_port}/");
+    assert!(url.starts_with(&prefix), "{url}");
+    let values: Vec<(String, String)> = session
+        .response(0)
+        .param_values()
+        .into_iter()
+        .map(|p| (p.name, p.value))
+        .collect();
+    let expected = [
+        "203.0.113.57",
+        "DHCP",
+        "Enabled",
+        "Bound",
+        "203.0.113.57",
+        "255.255.255.0",
+        "203.0.113.1",
+        "203.0.113.53",
+        // The fixture's lease (86400 s) less its uptime (4120 s).
+        "82280",
+        "203.0.113.1",
+        "203.0.113.53",
+        "DHCPv4",
+        "Device.IP.Interface.3",
+    ];
+    let expected: Vec<(String, String)> = names
+        .iter()
+        .cloned()
+        .zip(expected.iter().map(|v| v.to_string()))
+        .collect();
+    assert_eq!(values, expected);
+    // Renew takes effect after the session: Status 1.
+    assert_eq!(session.response(1).status(), Some(1));
+
+    let renew = cpe.wait_for_action("ubus_call", WAIT).unwrap();
+    assert_eq!(
+        renew,
+        json!({"action": "ubus_call", "object": "network.interface.wan", "method": "renew"})
+    );
+    let actions: Vec<Value> = cpe.actions();
+    assert_eq!(
+        actions,
+        [
+            json!({"action": "reload_config", "packages": ["network"]}),
+            renew
+        ]
+    );
+    assert_eq!(
+        cpe.read_file("/etc/config/network").unwrap(),
+        support::fixtures::UCI_NETWORK.replace(
+            "\toption ipaddr '192.168.1.1'\n",
+            "\toption ipaddr '192.168.7.1'\n"
+        )
+    );
+    acs.assert_no_violations();
+}
+
+/// ubus calls one snapshot makes, by object and method: every source of `crate::live` that
+/// asks ubus adds its calls here.
+const CALLS_PER_SNAPSHOT: &[((&str, &str), usize)] = &[
+    (("network.interface", "dump"), 1),
+    (("network.device", "status"), 1),
+];
+
+/// A full GetParameterValues("Device.") costs one snapshot per session, whatever the number of
+/// parameters: each source is asked once.
+#[test]
+fn a_session_reads_each_ubus_source_once() {
+    // Session 1 schedules session 2 a second later (100 s × the time scale), so nothing else
+    // (boot, notification poll) gathers in between.
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .session(vec![AcsRpc::schedule_inform(100, "footprint")])
+            .session(vec![
+                AcsRpc::gpv(&["Device."]),
+                AcsRpc::gpv(&["Device."]),
+                AcsRpc::gpv(&["Device.IP.", "Device.DHCPv4.", "Device.DNS."]),
+            ]),
+    );
+    let (_cpe, ubusd, _) = start_router(&acs);
+    acs.wait_session(1, WAIT).unwrap();
+    // The loop's first notification poll may follow session 1 (on a snapshot taken moments
+    // ago, so without gathering): let it pass.
+    std::thread::sleep(Duration::from_millis(200));
+    let before: Vec<usize> = CALLS_PER_SNAPSHOT
+        .iter()
+        .map(|((object, method), _)| ubusd.calls(object, method))
+        .collect();
+    let total_before = ubusd.total_calls();
+    let session = acs.wait_session(2, WAIT).unwrap();
+    assert!(session.response(0).param_values().len() > 100);
+    for (((object, method), expected), before) in CALLS_PER_SNAPSHOT.iter().zip(before) {
+        assert_eq!(
+            ubusd.calls(object, method) - before,
+            *expected,
+            "{object} {method}"
+        );
+    }
+    let per_snapshot: usize = CALLS_PER_SNAPSHOT.iter().map(|(_, n)| n).sum();
+    assert_eq!(ubusd.total_calls() - total_before, per_snapshot);
+}

@@ -106,29 +106,61 @@ const UBUS_EVENTS: &[&str] = &["network.interface", "network.device"];
 const UBUS_RETRY: Duration = Duration::from_secs(10);
 
 /// Start the tasks that keep the snapshot's sources: the ubus connection for reading and its
-/// event subscriptions (netlink's come with `crate::live::net`).
-pub fn start_watchers(shared: &SharedAgent, wake: mpsc::Sender<()>) {
-    tokio::task::spawn_local(watch_ubus(shared.clone(), wake));
+/// event subscriptions (netlink's come with `crate::live::net`). The first connection is
+/// tried before this returns, so the first session's snapshot already has ubus when ubusd is
+/// running.
+pub async fn start_watchers(shared: &SharedAgent, wake: mpsc::Sender<()>) {
+    let socket = shared.borrow().paths.resolve(DEFAULT_SOCKET);
+    let first = connect(&socket).await;
+    if let Some((ubus, _)) = &first {
+        shared.borrow_mut().live.ubus = Some(ubus.clone());
+    }
+    tokio::task::spawn_local(watch_ubus(shared.clone(), wake, socket, first));
+}
+
+type Connection = (Ubus, mpsc::Receiver<crate::backend::ubus::Event>);
+
+/// One attempt to connect and subscribe.
+async fn connect(socket: &std::path::Path) -> Option<Connection> {
+    match Ubus::connect(UbusConfig::new(socket)).await {
+        Ok(ubus) => match ubus.subscribe_events(UBUS_EVENTS).await {
+            Ok(events) => Some((ubus, events)),
+            Err(err) => {
+                warn!(target: "cwmpd::live", "ubus events: {err}");
+                None
+            }
+        },
+        Err(err) => {
+            debug!(target: "cwmpd::live", "no ubus yet ({err}); trying again later");
+            None
+        }
+    }
 }
 
 /// Connect to ubusd (now or when it appears; the client reconnects by itself afterwards) and
 /// invalidate the snapshot on every event that says the network changed.
-async fn watch_ubus(shared: SharedAgent, wake: mpsc::Sender<()>) {
-    let socket = shared.borrow().paths.resolve(DEFAULT_SOCKET);
+async fn watch_ubus(
+    shared: SharedAgent,
+    wake: mpsc::Sender<()>,
+    socket: std::path::PathBuf,
+    first: Option<Connection>,
+) {
+    let mut connection = first;
     let (ubus, mut events) = loop {
-        match Ubus::connect(UbusConfig::new(&socket)).await {
-            Ok(ubus) => match ubus.subscribe_events(UBUS_EVENTS).await {
-                Ok(events) => break (ubus, events),
-                Err(err) => warn!(target: "cwmpd::live", "ubus events: {err}"),
-            },
-            Err(err) => debug!(target: "cwmpd::live", "no ubus yet ({err}); trying again later"),
+        if let Some(connection) = connection.take() {
+            break connection;
         }
         tokio::time::sleep(UBUS_RETRY).await;
+        connection = connect(&socket).await;
     };
     {
+        // A connection made before the first snapshot is already in it; a later one makes
+        // the snapshot out of date.
         let mut agent = shared.borrow_mut();
+        if agent.live.ubus.is_none() {
+            agent.live.invalidate();
+        }
         agent.live.ubus = Some(ubus);
-        agent.live.invalidate();
     }
     while let Some(event) = events.recv().await {
         debug!(target: "cwmpd::live", "ubus event {}", event.name);

@@ -177,7 +177,7 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         return 1;
     }
     ubus_object::start_ubus_object(&agent, wake_tx.clone());
-    live::start_watchers(&agent, wake_tx.clone());
+    live::start_watchers(&agent, wake_tx.clone()).await;
     if let Err(message) = start_connection_request_server(&agent, wake_tx).await {
         // The agent still informs without it; the ACS just cannot reach it.
         error!(target: "cwmpd::cr", "{message}");
