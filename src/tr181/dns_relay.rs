@@ -221,7 +221,7 @@ impl RelayView {
         let items: Vec<String> = section
             .list("server")
             .into_iter()
-            .filter_map(|item| replace(item))
+            .filter_map(&replace)
             .collect();
         tx.set_list(DHCP, &section.name, "server", items);
     }

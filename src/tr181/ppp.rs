@@ -222,9 +222,10 @@ fn keepalive(section: &ConfigSection) -> (u32, u32) {
     };
     let mut words = text.split([' ', ',']).filter(|word| !word.is_empty());
     let failures = words.next().and_then(|w| w.parse().ok()).unwrap_or(0);
+    // One word: `ppp.sh` uses an interval of 5 s.
     let interval = words
-        .last()
-        .and_then(|w| w.parse().ok())
+        .next_back()
+        .map_or(Some(5), |w| w.parse().ok())
         .unwrap_or(DEFAULT_KEEPALIVE.1);
     (failures, interval)
 }
