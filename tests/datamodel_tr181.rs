@@ -165,6 +165,7 @@ fn gpn_next_level_on_device() {
             ("Device.NAT.", false),
             ("Device.Firewall.", false),
             ("Device.IP.", false),
+            ("Device.PPP.", false),
         ]))
     );
 }
