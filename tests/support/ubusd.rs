@@ -284,6 +284,15 @@ impl Bus {
         self.update(|state| state.hung.insert((object.into(), method.into())));
     }
 
+    /// Answer `object`'s fixture `name` (`get_clients`, `assoclist.wlan0`) with `reply` from
+    /// now on (the router changed).
+    pub fn set_reply(&self, object: &str, name: &str, reply: Value) {
+        let Value::Object(reply) = reply else {
+            panic!("a reply is a JSON object");
+        };
+        self.update(|state| state.replies.insert((object.into(), name.into()), reply));
+    }
+
     /// Paths of all objects, sorted.
     pub fn objects(&self) -> Vec<String> {
         self.lock().paths.keys().cloned().collect()
