@@ -28,6 +28,10 @@ pub mod root;
 mod section_table;
 pub mod time;
 mod uci_value;
+pub mod wifi;
+mod wifi_access_point;
+mod wifi_radio;
+mod wifi_ssid;
 
 use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
@@ -42,6 +46,7 @@ pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
 pub use time::TimeArea;
+pub use wifi::WifiArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
 pub const CWMPD_PACKAGE: &str = "cwmpd";
@@ -59,6 +64,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
         Box::new(DnsDiagnosticsArea),
+        Box::new(WifiArea),
     ]
 }
 
@@ -140,7 +146,7 @@ mod tests {
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
         let expected = [
-            "dhcp", "firewall", "firewall", "network", "network", "network", "system",
+            "dhcp", "firewall", "firewall", "network", "network", "network", "system", "wireless",
         ];
         for count in [1, 20] {
             let mut config = with_redirects(count);

@@ -577,3 +577,35 @@ mod tests {
         assert_eq!(parse_info(&json!({"channel": -1})).channel, None);
     }
 }
+
+/// The test router's wireless state, as `gather` builds it from `tests/fixtures/ubus/`.
+#[cfg(test)]
+pub(crate) fn test_router_state(now: i64) -> WirelessState {
+    let fixture = |object: &str, name: &str| -> Value {
+        let path = format!(
+            "{}/tests/fixtures/ubus/{object}/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let mut radios = parse_status(&fixture("network.wireless", "status"));
+    for radio in &mut radios {
+        let device = radio.interfaces[0].ifname.clone();
+        radio.channels = parse_freqlist(&fixture("iwinfo", &format!("freqlist.{device}")));
+        radio.power_levels_dbm =
+            parse_txpowerlist(&fixture("iwinfo", &format!("txpowerlist.{device}")));
+        for iface in &mut radio.interfaces {
+            let name = iface.ifname.clone();
+            iface.info = Some(parse_info(&fixture("iwinfo", &format!("info.{name}"))));
+            iface.stations = parse_assoclist(&fixture("iwinfo", &format!("assoclist.{name}")), now);
+            merge_clients(
+                &mut iface.stations,
+                &fixture(&format!("hostapd.{name}"), "get_clients"),
+            );
+        }
+    }
+    WirelessState {
+        available: true,
+        radios,
+    }
+}
