@@ -36,6 +36,9 @@ use super::wifi::{
 use super::wifi_radio::{band, counter32};
 use super::wifi_ssid::{live_interface, set_enable};
 use crate::datamodel::value::UNKNOWN_TIME_SECS;
+use crate::datamodel::ActiveNotify;
+
+const CAN_DENY: ActiveNotify = ActiveNotify::CanDeny;
 use crate::datamodel::{Error, ObjectDef, ParamDef, ParamRef, Transaction, Type, Value};
 use crate::live::services::wireless::{RateKind, Station};
 use crate::live::LiveState;
@@ -114,8 +117,8 @@ pub(crate) fn schema() -> Vec<ObjectDef> {
                 Type::any_string().enumeration(&["a", "b", "g", "n", "ac", "ax", "be"]),
             ))
             .param(ParamDef::read_only("AuthenticationState", Type::boolean()))
-            .param(ParamDef::read_only("LastDataDownlinkRate", rate()))
-            .param(ParamDef::read_only("LastDataUplinkRate", rate()))
+            .param(ParamDef::read_only("LastDataDownlinkRate", rate()).active_notify(CAN_DENY))
+            .param(ParamDef::read_only("LastDataUplinkRate", rate()).active_notify(CAN_DENY))
             .param(ParamDef::read_only("AssociationTime", Type::date_time()))
             .param(ParamDef::read_only("SignalStrength", dbm()))
             .param(ParamDef::read_only("Noise", dbm()))

@@ -26,7 +26,9 @@ use std::collections::BTreeMap;
 
 use super::uci_value::bool_option;
 use super::wifi::{WifiView, RADIO, RADIO_STATS, WIRELESS};
-use crate::datamodel::{Error, ObjectDef, ParamDef, ParamRef, Transaction, Type, Value};
+use crate::datamodel::{
+    ActiveNotify, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type, Value,
+};
 use crate::live::net::LinkStats;
 use crate::live::services::wireless::{Info, Radio};
 use crate::live::LiveState;
@@ -94,14 +96,14 @@ pub(crate) fn schema() -> Vec<ObjectDef> {
                 Type::int().range(Some(-1), Some(100)),
             )),
         ObjectDef::new(RADIO_STATS)
-            .param(ParamDef::read_only("BytesSent", counter64()))
-            .param(ParamDef::read_only("BytesReceived", counter64()))
-            .param(ParamDef::read_only("PacketsSent", counter64()))
-            .param(ParamDef::read_only("PacketsReceived", counter64()))
-            .param(ParamDef::read_only("ErrorsSent", counter32()))
-            .param(ParamDef::read_only("ErrorsReceived", counter32()))
-            .param(ParamDef::read_only("DiscardPacketsSent", counter32()))
-            .param(ParamDef::read_only("DiscardPacketsReceived", counter32()))
+            .param(stat("BytesSent", counter64()))
+            .param(stat("BytesReceived", counter64()))
+            .param(stat("PacketsSent", counter64()))
+            .param(stat("PacketsReceived", counter64()))
+            .param(stat("ErrorsSent", counter32()))
+            .param(stat("ErrorsReceived", counter32()))
+            .param(stat("DiscardPacketsSent", counter32()))
+            .param(stat("DiscardPacketsReceived", counter32()))
             .param(ParamDef::read_only("Noise", Type::int())),
     ]
 }
@@ -517,4 +519,9 @@ mod tests {
         assert_eq!(band(None, None, Some(&info)), "2.4GHz");
         assert_eq!(band(None, None, None), "");
     }
+}
+
+/// A counter: TR-181 lets the CPE refuse active notification on it.
+fn stat(name: &'static str, ty: Type) -> ParamDef {
+    ParamDef::read_only(name, ty).active_notify(ActiveNotify::CanDeny)
 }

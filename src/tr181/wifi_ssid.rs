@@ -16,7 +16,9 @@
 use super::uci_value::bool_option;
 use super::wifi::{Iface, WifiView, SSID, SSID_STATS, WIRELESS};
 use super::wifi_radio::counter32;
-use crate::datamodel::{Error, ObjectDef, ParamDef, ParamRef, Transaction, Type, Value};
+use crate::datamodel::{
+    ActiveNotify, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type, Value,
+};
 use crate::live::services::wireless::Interface;
 use crate::live::LiveState;
 
@@ -50,15 +52,15 @@ pub(crate) fn schema() -> Vec<ObjectDef> {
             .param(ParamDef::read_only("MACAddress", mac()))
             .param(ParamDef::read_write("SSID", Type::string(32))),
         ObjectDef::new(SSID_STATS)
-            .param(ParamDef::read_only("BytesSent", counter64()))
-            .param(ParamDef::read_only("BytesReceived", counter64()))
-            .param(ParamDef::read_only("PacketsSent", counter64()))
-            .param(ParamDef::read_only("PacketsReceived", counter64()))
-            .param(ParamDef::read_only("ErrorsSent", counter32()))
-            .param(ParamDef::read_only("ErrorsReceived", counter32()))
-            .param(ParamDef::read_only("DiscardPacketsSent", counter32()))
-            .param(ParamDef::read_only("DiscardPacketsReceived", counter32()))
-            .param(ParamDef::read_only("MulticastPacketsReceived", counter64())),
+            .param(stat("BytesSent", counter64()))
+            .param(stat("BytesReceived", counter64()))
+            .param(stat("PacketsSent", counter64()))
+            .param(stat("PacketsReceived", counter64()))
+            .param(stat("ErrorsSent", counter32()))
+            .param(stat("ErrorsReceived", counter32()))
+            .param(stat("DiscardPacketsSent", counter32()))
+            .param(stat("DiscardPacketsReceived", counter32()))
+            .param(stat("MulticastPacketsReceived", counter64())),
     ]
 }
 
@@ -196,4 +198,9 @@ pub(crate) fn set_enable(tx: &mut Transaction, section: &str, enable: bool) {
         true => tx.delete_option(WIRELESS, section, "disabled"),
         false => tx.set_option(WIRELESS, section, "disabled", "1"),
     }
+}
+
+/// A counter: TR-181 lets the CPE refuse active notification on it.
+fn stat(name: &'static str, ty: Type) -> ParamDef {
+    ParamDef::read_only(name, ty).active_notify(ActiveNotify::CanDeny)
 }
