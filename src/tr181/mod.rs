@@ -20,6 +20,7 @@ pub mod dhcpv4;
 pub mod dns;
 pub mod dns_diagnostics;
 pub mod firewall;
+pub mod hosts;
 pub mod ip_diagnostics;
 mod ip_interface;
 pub mod management_server;
@@ -41,6 +42,7 @@ pub use dhcpv4::Dhcpv4Area;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use firewall::FirewallArea;
+pub use hosts::HostsArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
@@ -65,6 +67,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(IpDiagnosticsArea),
         Box::new(DnsDiagnosticsArea),
         Box::new(WifiArea),
+        Box::new(HostsArea),
     ]
 }
 
@@ -146,7 +149,8 @@ mod tests {
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
         let expected = [
-            "dhcp", "firewall", "firewall", "network", "network", "network", "system", "wireless",
+            "dhcp", "firewall", "firewall", "network", "network", "network", "network", "system",
+            "wireless", "wireless",
         ];
         for count in [1, 20] {
             let mut config = with_redirects(count);

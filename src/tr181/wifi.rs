@@ -113,7 +113,7 @@ pub(crate) struct WifiView {
 }
 
 impl WifiView {
-    fn load(ctx: &mut Context<'_>) -> Result<WifiView, Error> {
+    pub fn load(ctx: &mut Context<'_>) -> Result<WifiView, Error> {
         let sections = ctx.config.sections(WIRELESS)?;
         let of_type = |kind: &str| -> Vec<&ConfigSection> {
             sections.iter().filter(|s| s.section_type == kind).collect()
