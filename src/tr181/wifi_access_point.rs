@@ -341,9 +341,8 @@ pub(crate) fn finish_set(view: &mut WifiView, tx: &mut Transaction) -> Result<()
             .unwrap_or_default();
         if mode.ends_with("-Personal") || mode.ends_with("-Transition") {
             let length = key.chars().count();
-            if !(8..=63).contains(&length)
-                && !(length == 64 && key.bytes().all(|b| b.is_ascii_hexdigit()))
-            {
+            let hex_key = length == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
+            if !((8..=63).contains(&length) || hex_key) {
                 return Err(Error::invalid_value(
                     &param,
                     format!("{mode} needs KeyPassphrase"),
@@ -387,7 +386,10 @@ mod tests {
             "WEP-128"
         );
         assert_eq!(mode_of("wpa3-192", None), "");
-        assert_eq!(modes_supported("WEP-64").split(',').last(), Some("WEP-64"));
+        assert_eq!(
+            modes_supported("WEP-64").split(',').next_back(),
+            Some("WEP-64")
+        );
         assert_eq!(modes_supported("None").split(',').count(), 11);
     }
 

@@ -460,6 +460,11 @@ pub(crate) fn finish_set(
     Ok(())
 }
 
+/// A counter: TR-181 lets the CPE refuse active notification on it.
+fn stat(name: &'static str, ty: Type) -> ParamDef {
+    ParamDef::read_only(name, ty).active_notify(ActiveNotify::CanDeny)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,9 +524,4 @@ mod tests {
         assert_eq!(band(None, None, Some(&info)), "2.4GHz");
         assert_eq!(band(None, None, None), "");
     }
-}
-
-/// A counter: TR-181 lets the CPE refuse active notification on it.
-fn stat(name: &'static str, ty: Type) -> ParamDef {
-    ParamDef::read_only(name, ty).active_notify(ActiveNotify::CanDeny)
 }

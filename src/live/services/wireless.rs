@@ -456,6 +456,38 @@ async fn subscribe_station_events(
     });
 }
 
+/// The test router's wireless state, as `gather` builds it from `tests/fixtures/ubus/`.
+#[cfg(test)]
+pub(crate) fn test_router_state(now: i64) -> WirelessState {
+    let fixture = |object: &str, name: &str| -> Value {
+        let path = format!(
+            "{}/tests/fixtures/ubus/{object}/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let mut radios = parse_status(&fixture("network.wireless", "status"));
+    for radio in &mut radios {
+        let device = radio.interfaces[0].ifname.clone();
+        radio.channels = parse_freqlist(&fixture("iwinfo", &format!("freqlist.{device}")));
+        radio.power_levels_dbm =
+            parse_txpowerlist(&fixture("iwinfo", &format!("txpowerlist.{device}")));
+        for iface in &mut radio.interfaces {
+            let name = iface.ifname.clone();
+            iface.info = Some(parse_info(&fixture("iwinfo", &format!("info.{name}"))));
+            iface.stations = parse_assoclist(&fixture("iwinfo", &format!("assoclist.{name}")), now);
+            merge_clients(
+                &mut iface.stations,
+                &fixture(&format!("hostapd.{name}"), "get_clients"),
+            );
+        }
+    }
+    WirelessState {
+        available: true,
+        radios,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,22 +504,22 @@ mod tests {
     #[test]
     fn netifd_status_maps_radios_to_interfaces() {
         let radios = parse_status(&fixture("network.wireless", "status"));
-        let summary: Vec<(&str, bool, Vec<(&str, &str, &str)>)> = radios
+        let summary: Vec<String> = radios
             .iter()
-            .map(|radio| {
-                let interfaces = radio
-                    .interfaces
-                    .iter()
-                    .map(|i| (i.section.as_str(), i.ifname.as_str(), i.mode.as_str()))
-                    .collect();
-                (radio.name.as_str(), radio.up, interfaces)
+            .flat_map(|radio| {
+                radio.interfaces.iter().map(move |i| {
+                    format!(
+                        "{} up={} {} {} {}",
+                        radio.name, radio.up, i.section, i.ifname, i.mode
+                    )
+                })
             })
             .collect();
         assert_eq!(
             summary,
             [
-                ("radio0", true, vec![("default_radio0", "wlan0", "ap")]),
-                ("radio1", true, vec![("default_radio1", "wlan1", "ap")]),
+                "radio0 up=true default_radio0 wlan0 ap",
+                "radio1 up=true default_radio1 wlan1 ap",
             ]
         );
         assert!(radios
@@ -575,37 +607,5 @@ mod tests {
         assert!(parse_assoclist(&json!({"results": [{"signal": -40}]}), 0).is_empty());
         assert!(parse_freqlist(&json!({"results": "x"})).is_empty());
         assert_eq!(parse_info(&json!({"channel": -1})).channel, None);
-    }
-}
-
-/// The test router's wireless state, as `gather` builds it from `tests/fixtures/ubus/`.
-#[cfg(test)]
-pub(crate) fn test_router_state(now: i64) -> WirelessState {
-    let fixture = |object: &str, name: &str| -> Value {
-        let path = format!(
-            "{}/tests/fixtures/ubus/{object}/{name}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let mut radios = parse_status(&fixture("network.wireless", "status"));
-    for radio in &mut radios {
-        let device = radio.interfaces[0].ifname.clone();
-        radio.channels = parse_freqlist(&fixture("iwinfo", &format!("freqlist.{device}")));
-        radio.power_levels_dbm =
-            parse_txpowerlist(&fixture("iwinfo", &format!("txpowerlist.{device}")));
-        for iface in &mut radio.interfaces {
-            let name = iface.ifname.clone();
-            iface.info = Some(parse_info(&fixture("iwinfo", &format!("info.{name}"))));
-            iface.stations = parse_assoclist(&fixture("iwinfo", &format!("assoclist.{name}")), now);
-            merge_clients(
-                &mut iface.stations,
-                &fixture(&format!("hostapd.{name}"), "get_clients"),
-            );
-        }
-    }
-    WirelessState {
-        available: true,
-        radios,
     }
 }
