@@ -165,6 +165,8 @@ fn gpn_next_level_on_device() {
             ("Device.NAT.", false),
             ("Device.Firewall.", false),
             ("Device.IP.", false),
+            ("Device.WiFi.", false),
+            ("Device.Hosts.", false),
         ]))
     );
 }

@@ -17,9 +17,9 @@
 //! A link is on the LAN when the interface on it has `proto 'static'` in UCI `network` (the
 //! WAN's neighbours — the ISP's gateway — are no hosts of the LAN).
 
+use core::net::IpAddr;
 use core::net::Ipv4Addr;
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 
 use super::dhcpv4::Subnet;
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
@@ -370,7 +370,7 @@ fn host_value(host: &Host, name: &str) -> Result<Value, Error> {
 mod tests {
     use crate::backend::test_router::{Router, NOW};
     use crate::live::net::{Link, Neighbour};
-    use crate::live::services::dhcp::{parse_luci_leases, DhcpState};
+    use crate::live::services::dhcp::test_router_leases;
     use crate::live::services::wireless::test_router_state;
     use crate::live::services::NetifdInterface;
 
@@ -398,18 +398,10 @@ mod tests {
             ("wireless", "wireless-archer-c7"),
             ("network", "network-23.05"),
         ]);
-        let leases = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/ubus/luci-rpc/getDHCPLeases.json"
-        ))
-        .unwrap();
         let live = &mut router.live;
         live.services.available = true;
         live.services.wireless = test_router_state(NOW);
-        live.services.dhcp = DhcpState {
-            available: true,
-            leases: parse_luci_leases(&serde_json::from_str(&leases).unwrap()),
-        };
+        live.services.dhcp = test_router_leases();
         live.services.netifd.interfaces = vec![
             NetifdInterface {
                 name: "lan".into(),

@@ -152,6 +152,20 @@ pub fn read_lease_file(paths: &Paths, now: i64) -> DhcpState {
     }
 }
 
+/// The test router's leases (`tests/fixtures/ubus/luci-rpc/getDHCPLeases.json`).
+#[cfg(test)]
+pub(crate) fn test_router_leases() -> DhcpState {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ubus/luci-rpc/getDHCPLeases.json"
+    );
+    let reply = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    DhcpState {
+        available: true,
+        leases: parse_luci_leases(&reply),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
