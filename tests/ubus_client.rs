@@ -157,7 +157,12 @@ async fn list_matches_paths_and_prefixes_with_signatures() {
     assert_eq!(iwinfo[0].id, ubus.lookup("iwinfo").await.unwrap());
     assert_eq!(
         Value::Object(iwinfo[0].signature.clone()),
-        json!({"info": {"device": 3}, "assoclist": {"device": 3}})
+        json!({
+            "info": {"device": 3},
+            "assoclist": {"device": 3},
+            "freqlist": {"device": 3},
+            "txpowerlist": {"device": 3}
+        })
     );
     assert_eq!(ubus.list("nosuch.*").await, Ok(vec![]));
     assert_eq!(ubus.list("").await.unwrap().len(), ubusd.objects().len());
