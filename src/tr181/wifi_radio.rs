@@ -40,8 +40,6 @@ const BANDS: &[&str] = &["2.4GHz", "5GHz", "6GHz"];
 const STANDARDS: &[&str] = &["a", "b", "g", "n", "ac", "ax", "be"];
 
 pub(crate) fn schema() -> Vec<ObjectDef> {
-    let counter64 = || Type::unsigned_long().data_type("StatsCounter64");
-    let counter32 = || Type::unsigned_int().data_type("StatsCounter32");
     vec![
         ObjectDef::new(RADIO)
             .param(ParamDef::read_write("Enable", Type::boolean()))
@@ -95,15 +93,7 @@ pub(crate) fn schema() -> Vec<ObjectDef> {
                 "TransmitPower",
                 Type::int().range(Some(-1), Some(100)),
             )),
-        ObjectDef::new(RADIO_STATS)
-            .param(stat("BytesSent", counter64()))
-            .param(stat("BytesReceived", counter64()))
-            .param(stat("PacketsSent", counter64()))
-            .param(stat("PacketsReceived", counter64()))
-            .param(stat("ErrorsSent", counter32()))
-            .param(stat("ErrorsReceived", counter32()))
-            .param(stat("DiscardPacketsSent", counter32()))
-            .param(stat("DiscardPacketsReceived", counter32()))
+        with_link_counters(ObjectDef::new(RADIO_STATS))
             .param(ParamDef::read_only("Noise", Type::int())),
     ]
 }
@@ -286,18 +276,15 @@ pub(crate) fn value(
     );
     if param.object == RADIO_STATS {
         let stats = stats(live, radio);
-        return Ok(match param.name {
-            "BytesSent" => Value::Unsigned(stats.tx_bytes),
-            "BytesReceived" => Value::Unsigned(stats.rx_bytes),
-            "PacketsSent" => Value::Unsigned(stats.tx_packets),
-            "PacketsReceived" => Value::Unsigned(stats.rx_packets),
-            "ErrorsSent" => counter32(stats.tx_errors),
-            "ErrorsReceived" => counter32(stats.rx_errors),
-            "DiscardPacketsSent" => counter32(stats.tx_dropped),
-            "DiscardPacketsReceived" => counter32(stats.rx_dropped),
-            "Noise" => Value::Int(info.and_then(|i| i.noise).unwrap_or_default().into()),
-            name => return Err(Error::not_served(name)),
-        });
+        if let Some(value) = link_counter(&stats, param.name) {
+            return Ok(value);
+        }
+        return match param.name {
+            "Noise" => Ok(Value::Int(
+                info.and_then(|i| i.noise).unwrap_or_default().into(),
+            )),
+            name => Err(Error::not_served(name)),
+        };
     }
     let htmode = info
         .map(|info| info.htmode.clone())
@@ -460,8 +447,41 @@ pub(crate) fn finish_set(
     Ok(())
 }
 
+/// The kernel counters `Radio.{i}.Stats.` and `SSID.{i}.Stats.` share.
+pub(crate) fn with_link_counters(object: ObjectDef) -> ObjectDef {
+    let counter32 = || Type::unsigned_int().data_type("StatsCounter32");
+    object
+        .param(stat("BytesSent", counter64()))
+        .param(stat("BytesReceived", counter64()))
+        .param(stat("PacketsSent", counter64()))
+        .param(stat("PacketsReceived", counter64()))
+        .param(stat("ErrorsSent", counter32()))
+        .param(stat("ErrorsReceived", counter32()))
+        .param(stat("DiscardPacketsSent", counter32()))
+        .param(stat("DiscardPacketsReceived", counter32()))
+}
+
+/// One of those counters of a link (sent = transmitted by the router).
+pub(crate) fn link_counter(stats: &LinkStats, name: &str) -> Option<Value> {
+    Some(match name {
+        "BytesSent" => Value::Unsigned(stats.tx_bytes),
+        "BytesReceived" => Value::Unsigned(stats.rx_bytes),
+        "PacketsSent" => Value::Unsigned(stats.tx_packets),
+        "PacketsReceived" => Value::Unsigned(stats.rx_packets),
+        "ErrorsSent" => counter32(stats.tx_errors),
+        "ErrorsReceived" => counter32(stats.rx_errors),
+        "DiscardPacketsSent" => counter32(stats.tx_dropped),
+        "DiscardPacketsReceived" => counter32(stats.rx_dropped),
+        _ => return None,
+    })
+}
+
+pub(crate) fn counter64() -> Type {
+    Type::unsigned_long().data_type("StatsCounter64")
+}
+
 /// A counter: TR-181 lets the CPE refuse active notification on it.
-fn stat(name: &'static str, ty: Type) -> ParamDef {
+pub(crate) fn stat(name: &'static str, ty: Type) -> ParamDef {
     ParamDef::read_only(name, ty).active_notify(ActiveNotify::CanDeny)
 }
 

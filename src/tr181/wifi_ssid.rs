@@ -15,18 +15,14 @@
 
 use super::uci_value::bool_option;
 use super::wifi::{Iface, WifiView, SSID, SSID_STATS, WIRELESS};
-use super::wifi_radio::counter32;
-use crate::datamodel::{
-    ActiveNotify, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type, Value,
-};
+use super::wifi_radio::{counter64, link_counter, stat, with_link_counters};
+use crate::datamodel::{Error, ObjectDef, ParamDef, ParamRef, Transaction, Type, Value};
 use crate::live::services::wireless::Interface;
 use crate::live::LiveState;
 
 const RADIO_PATH: &str = "Device.WiFi.Radio.";
 
 pub(crate) fn schema() -> Vec<ObjectDef> {
-    let counter64 = || Type::unsigned_long().data_type("StatsCounter64");
-    let counter32 = || Type::unsigned_int().data_type("StatsCounter32");
     let mac = || Type::string(17).data_type("MACAddress");
     vec![
         ObjectDef::writable_table(SSID)
@@ -51,15 +47,7 @@ pub(crate) fn schema() -> Vec<ObjectDef> {
             .param(ParamDef::read_only("BSSID", mac()))
             .param(ParamDef::read_only("MACAddress", mac()))
             .param(ParamDef::read_write("SSID", Type::string(32))),
-        ObjectDef::new(SSID_STATS)
-            .param(stat("BytesSent", counter64()))
-            .param(stat("BytesReceived", counter64()))
-            .param(stat("PacketsSent", counter64()))
-            .param(stat("PacketsReceived", counter64()))
-            .param(stat("ErrorsSent", counter32()))
-            .param(stat("ErrorsReceived", counter32()))
-            .param(stat("DiscardPacketsSent", counter32()))
-            .param(stat("DiscardPacketsReceived", counter32()))
+        with_link_counters(ObjectDef::new(SSID_STATS))
             .param(stat("MulticastPacketsReceived", counter64())),
     ]
 }
@@ -124,18 +112,13 @@ pub(crate) fn value(
             .link(&name)
             .map(|l| l.stats.clone())
             .unwrap_or_default();
-        return Ok(match param.name {
-            "BytesSent" => Value::Unsigned(stats.tx_bytes),
-            "BytesReceived" => Value::Unsigned(stats.rx_bytes),
-            "PacketsSent" => Value::Unsigned(stats.tx_packets),
-            "PacketsReceived" => Value::Unsigned(stats.rx_packets),
-            "ErrorsSent" => counter32(stats.tx_errors),
-            "ErrorsReceived" => counter32(stats.rx_errors),
-            "DiscardPacketsSent" => counter32(stats.tx_dropped),
-            "DiscardPacketsReceived" => counter32(stats.rx_dropped),
-            "MulticastPacketsReceived" => Value::Unsigned(stats.multicast),
-            other => return Err(Error::not_served(other)),
-        });
+        if let Some(value) = link_counter(&stats, param.name) {
+            return Ok(value);
+        }
+        return match param.name {
+            "MulticastPacketsReceived" => Ok(Value::Unsigned(stats.multicast)),
+            other => Err(Error::not_served(other)),
+        };
     }
     Ok(match param.name {
         "Enable" => Value::Boolean(!bool_option(&iface.section, "disabled", false)),
@@ -198,9 +181,4 @@ pub(crate) fn set_enable(tx: &mut Transaction, section: &str, enable: bool) {
         true => tx.delete_option(WIRELESS, section, "disabled"),
         false => tx.set_option(WIRELESS, section, "disabled", "1"),
     }
-}
-
-/// A counter: TR-181 lets the CPE refuse active notification on it.
-fn stat(name: &'static str, ty: Type) -> ParamDef {
-    ParamDef::read_only(name, ty).active_notify(ActiveNotify::CanDeny)
 }
