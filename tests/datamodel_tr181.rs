@@ -166,6 +166,8 @@ fn gpn_next_level_on_device() {
             ("Device.Firewall.", false),
             ("Device.IP.", false),
             ("Device.PPP.", false),
+            ("Device.WiFi.", false),
+            ("Device.Hosts.", false),
         ]))
     );
 }

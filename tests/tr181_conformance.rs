@@ -260,6 +260,9 @@ const INSTANCES_OF_A_STOCK_ROUTER: &[&str] = &[
     "Device.DHCPv4.Server.Pool.1.",
     "Device.DHCPv4.Server.Pool.2.",
     "Device.DHCPv4.Server.Pool.1.StaticAddress.1.",
+    "Device.WiFi.Radio.2.",
+    "Device.WiFi.SSID.3.",
+    "Device.WiFi.AccessPoint.3.",
 ];
 
 #[test]

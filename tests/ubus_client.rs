@@ -157,7 +157,12 @@ async fn list_matches_paths_and_prefixes_with_signatures() {
     assert_eq!(iwinfo[0].id, ubus.lookup("iwinfo").await.unwrap());
     assert_eq!(
         Value::Object(iwinfo[0].signature.clone()),
-        json!({"info": {"device": 3}, "assoclist": {"device": 3}})
+        json!({
+            "info": {"device": 3},
+            "assoclist": {"device": 3},
+            "freqlist": {"device": 3},
+            "txpowerlist": {"device": 3}
+        })
     );
     assert_eq!(ubus.list("nosuch.*").await, Ok(vec![]));
     assert_eq!(ubus.list("").await.unwrap().len(), ubusd.objects().len());
@@ -251,14 +256,14 @@ async fn subscriptions_wait_for_their_object() {
     let ubusd = TestUbusd::start();
     let ubus = connect(&ubusd).await;
     let provider = connect(&ubusd).await;
-    let mut events = ubus.subscribe_object("hostapd.wlan1").await;
-    assert_eq!(ubusd.subscribers("hostapd.wlan1"), 0);
+    let mut events = ubus.subscribe_object("hostapd.wlan2").await;
+    assert_eq!(ubusd.subscribers("hostapd.wlan2"), 0);
     let _calls = provider
-        .add_object("hostapd.wlan1", vec![Method::new("get_clients", &[])])
+        .add_object("hostapd.wlan2", vec![Method::new("get_clients", &[])])
         .await
         .unwrap();
-    eventually("subscribed", || ubusd.subscribers("hostapd.wlan1") == 1).await;
-    ubusd.notify("hostapd.wlan1", "probe", json!({}));
+    eventually("subscribed", || ubusd.subscribers("hostapd.wlan2") == 1).await;
+    ubusd.notify("hostapd.wlan2", "probe", json!({}));
     assert_eq!(next_event(&mut events).await.name, "probe");
 }
 

@@ -5,6 +5,7 @@ mod support;
 
 use serde_json::{json, Value};
 use std::time::Duration;
+use support::ubusd::CALLS_PER_SNAPSHOT;
 use support::*;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -346,10 +347,6 @@ fn the_acs_reads_netifds_state_and_sets_a_static_address() {
 
 /// ubus calls one snapshot makes, by object and method: every source of `crate::live` that
 /// asks ubus adds its calls here.
-const CALLS_PER_SNAPSHOT: &[((&str, &str), usize)] = &[
-    (("network.interface", "dump"), 1),
-    (("network.device", "status"), 1),
-];
 
 /// A full GetParameterValues("Device.") costs one snapshot per session, whatever the number of
 /// parameters: each source is asked once.
@@ -373,18 +370,19 @@ fn a_session_reads_each_ubus_source_once() {
     std::thread::sleep(Duration::from_millis(200));
     let before: Vec<usize> = CALLS_PER_SNAPSHOT
         .iter()
-        .map(|((object, method), _)| ubusd.calls(object, method))
+        .map(|(object, method, _)| ubusd.calls(object, method))
         .collect();
     let total_before = ubusd.total_calls();
     let session = acs.wait_session(2, WAIT).unwrap();
     assert!(session.response(0).param_values().len() > 100);
-    for (((object, method), expected), before) in CALLS_PER_SNAPSHOT.iter().zip(before) {
+    for ((object, method, expected), before) in CALLS_PER_SNAPSHOT.iter().zip(before) {
         assert_eq!(
             ubusd.calls(object, method) - before,
             *expected,
             "{object} {method}"
         );
     }
-    let per_snapshot: usize = CALLS_PER_SNAPSHOT.iter().map(|(_, n)| n).sum();
+    let per_snapshot: usize = CALLS_PER_SNAPSHOT.iter().map(|(_, _, n)| n).sum();
+    assert_eq!(per_snapshot, 14);
     assert_eq!(ubusd.total_calls() - total_before, per_snapshot);
 }

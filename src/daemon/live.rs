@@ -21,6 +21,7 @@ use ::log::{debug, warn};
 use tokio::sync::mpsc;
 
 use crate::backend::ubus::{Ubus, UbusConfig, DEFAULT_SOCKET};
+use crate::live::services::wireless;
 use crate::live::{self, Sources};
 use crate::platform::Paths;
 
@@ -153,6 +154,7 @@ async fn watch_ubus(
         tokio::time::sleep(UBUS_RETRY).await;
         connection = connect(&socket).await;
     };
+    tokio::task::spawn_local(watch_stations(shared.clone(), ubus.clone(), wake.clone()));
     {
         // A connection made before the first snapshot is already in it; a later one makes
         // the snapshot out of date.
@@ -164,6 +166,18 @@ async fn watch_ubus(
     }
     while let Some(event) = events.recv().await {
         debug!(target: "cwmpd::live", "ubus event {}", event.name);
+        shared.borrow_mut().live.invalidate();
+        let _ = wake.try_send(());
+    }
+}
+
+/// hostapd's station events (association, disassociation): the AssociatedDevice tables
+/// changed, so a notification on them fires at once.
+async fn watch_stations(shared: SharedAgent, ubus: Ubus, wake: mpsc::Sender<()>) {
+    let mut stations = wireless::station_events(&ubus).await;
+    while let Some(event) = stations.recv().await {
+        let object = event.object.unwrap_or_default();
+        debug!(target: "cwmpd::live", "{object} {}", event.name);
         shared.borrow_mut().live.invalidate();
         let _ = wake.try_send(());
     }

@@ -892,7 +892,7 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
         Ok(ParameterValueStruct {
             name,
             value: value.to_lexical(),
-            xsd_type: node.def.ty.base.xsd_type(),
+            xsd_type: node.def.ty.xsd_type(),
         })
     }
 

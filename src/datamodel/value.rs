@@ -183,12 +183,21 @@ impl Type {
         Some((min.unwrap_or(natural_min), max.unwrap_or(natural_max)))
     }
 
+    /// The `xsi:type` on the wire: a list is a comma-separated string whatever its items
+    /// (TR-106 §3.2.3), anything else its base type's.
+    pub fn xsd_type(&self) -> XsdType {
+        match self.list {
+            true => XsdType::String,
+            false => self.base.xsd_type(),
+        }
+    }
+
     /// Check that the `xsi:type` an ACS sent suits this type. A missing type (`Other("")`) is
     /// accepted; anything else must be the base type's own (TR-069 A.3.2.1: fault 9006).
     pub fn accepts_xsd(&self, xsd: &XsdType) -> bool {
         match xsd {
             XsdType::Other(name) => name.is_empty(),
-            given => *given == self.base.xsd_type(),
+            given => *given == self.xsd_type(),
         }
     }
 

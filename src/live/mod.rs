@@ -45,9 +45,22 @@ pub struct Sources {
 
 /// Read every source once (the I/O edge of this module).
 pub async fn gather(sources: &Sources) -> LiveState {
+    let now = unix_now();
+    let mut services = services::gather(sources.ubus.as_ref(), now).await;
+    if !services.dhcp.available {
+        services.dhcp = services::dhcp::read_lease_file(&sources.paths, now);
+    }
     LiveState {
         net: net::gather().await,
-        services: services::gather(sources.ubus.as_ref()).await,
+        services,
         system: system::gather(&sources.paths),
     }
+}
+
+/// The snapshot's time (association times, lease expiry in the lease file).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }

@@ -144,7 +144,7 @@ impl Area for Dhcpv4Area {
 
 /// An IPv4 subnet: an interface address and its mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Subnet {
+pub(crate) struct Subnet {
     address: u32,
     mask: u32,
 }
@@ -152,7 +152,7 @@ struct Subnet {
 impl Subnet {
     /// The static IPv4 subnet of a `network` `interface` section (`ipaddr` with `netmask`,
     /// or `ipaddr` in CIDR form, possibly a list: the first address counts).
-    fn of_interface(section: &ConfigSection) -> Option<Subnet> {
+    pub(crate) fn of_interface(section: &ConfigSection) -> Option<Subnet> {
         if section.get("proto").as_deref() != Some("static") {
             return None;
         }
@@ -179,7 +179,7 @@ impl Subnet {
     }
 
     /// A host address of the subnet (not the network or broadcast address).
-    fn holds(&self, address: u32) -> bool {
+    pub(crate) fn holds(&self, address: u32) -> bool {
         address & self.mask == self.network()
             && address != self.network()
             && address != self.broadcast()

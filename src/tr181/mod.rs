@@ -22,6 +22,7 @@ pub mod dns;
 pub mod dns_diagnostics;
 pub mod dns_relay;
 pub mod firewall;
+pub mod hosts;
 pub mod ip;
 pub mod ip_diagnostics;
 mod ip_interface;
@@ -33,6 +34,10 @@ pub mod root;
 mod section_table;
 pub mod time;
 mod uci_value;
+pub mod wifi;
+mod wifi_access_point;
+mod wifi_radio;
+mod wifi_ssid;
 
 use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
@@ -44,6 +49,7 @@ pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use dns_relay::DnsRelayArea;
 pub use firewall::FirewallArea;
+pub use hosts::HostsArea;
 pub use ip::IpArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
@@ -51,6 +57,7 @@ pub use nat::NatArea;
 pub use ppp::PppArea;
 pub use root::RootArea;
 pub use time::TimeArea;
+pub use wifi::WifiArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
 pub const CWMPD_PACKAGE: &str = "cwmpd";
@@ -72,6 +79,8 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(PppArea),
         Box::new(Dhcpv4ClientArea),
         Box::new(DnsRelayArea),
+        Box::new(WifiArea),
+        Box::new(HostsArea),
     ]
 }
 
@@ -152,11 +161,11 @@ mod tests {
 
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
-        // network: DHCPv4 server, DNS client, NAT, IP, PPP, DHCPv4 client, DNS relay; dhcp:
-        // DHCPv4 server, DNS relay.
+        // network: DHCPv4 server, DNS client, NAT, IP, PPP, DHCPv4 client, DNS relay, Hosts;
+        // dhcp: DHCPv4 server, DNS relay; wireless: WiFi, Hosts.
         let expected = [
             "dhcp", "dhcp", "firewall", "firewall", "network", "network", "network", "network",
-            "network", "network", "network", "system",
+            "network", "network", "network", "network", "system", "wireless", "wireless",
         ];
         for count in [1, 20] {
             let mut config = with_redirects(count);

@@ -284,6 +284,15 @@ impl Bus {
         self.update(|state| state.hung.insert((object.into(), method.into())));
     }
 
+    /// Answer `object`'s fixture `name` (`get_clients`, `assoclist.wlan0`) with `reply` from
+    /// now on (the router changed).
+    pub fn set_reply(&self, object: &str, name: &str, reply: Value) {
+        let Value::Object(reply) = reply else {
+            panic!("a reply is a JSON object");
+        };
+        self.update(|state| state.replies.insert((object.into(), name.into()), reply));
+    }
+
     /// Paths of all objects, sorted.
     pub fn objects(&self) -> Vec<String> {
         self.lock().paths.keys().cloned().collect()
@@ -385,3 +394,20 @@ impl Bus {
         answer.recv_timeout(timeout).ok()
     }
 }
+
+/// Every ubus call one snapshot of the test router makes (`crate::live::gather`): netifd's
+/// two, then wireless and DHCP: 1 + 2 × radios + 2 × interfaces + access points, and the
+/// leases. A new source adds its rows here; the footprint tests (`tests/ubus_e2e.rs`,
+/// `tests/wifi_e2e.rs`) assert exactly these counts per snapshot.
+pub const CALLS_PER_SNAPSHOT: &[(&str, &str, usize)] = &[
+    ("network.interface", "dump", 1),
+    ("network.device", "status", 1),
+    ("network.wireless", "status", 1),
+    ("iwinfo", "freqlist", 2),
+    ("iwinfo", "txpowerlist", 2),
+    ("iwinfo", "info", 2),
+    ("iwinfo", "assoclist", 2),
+    ("hostapd.wlan0", "get_clients", 1),
+    ("hostapd.wlan1", "get_clients", 1),
+    ("luci-rpc", "getDHCPLeases", 1),
+];

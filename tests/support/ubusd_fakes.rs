@@ -61,12 +61,25 @@ pub fn objects() -> Vec<FakeObject> {
             "network.device",
             signature(&[("status", &[("name", STRING)])]),
         ),
+        ("network.wireless", signature(&[("status", &[])])),
         (
             "iwinfo",
-            signature(&[("info", device), ("assoclist", device)]),
+            signature(&[
+                ("info", device),
+                ("assoclist", device),
+                ("freqlist", device),
+                ("txpowerlist", device),
+            ]),
         ),
         (
             "hostapd.wlan0",
+            signature(&[
+                ("get_clients", &[]),
+                ("del_client", &[("addr", STRING), ("deauth", BOOL)]),
+            ]),
+        ),
+        (
+            "hostapd.wlan1",
             signature(&[
                 ("get_clients", &[]),
                 ("del_client", &[("addr", STRING), ("deauth", BOOL)]),

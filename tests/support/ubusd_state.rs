@@ -53,6 +53,8 @@ pub struct State {
     pub subscriptions: Vec<(u32, u32)>,
     pub calls: HashMap<(String, String), usize>,
     pub hung: HashSet<(String, String)>,
+    /// (object, fixture name) → the reply a test put in place of the fixture's.
+    pub replies: HashMap<(String, String), Map<String, Value>>,
     pub own_calls: HashMap<u16, (std_mpsc::Sender<CallReply>, Vec<Value>)>,
     pub seq: u16,
     pub next_id: u32,
@@ -233,7 +235,7 @@ impl State {
             return None;
         }
         match object.owner {
-            Owner::Fake => match fakes::answer(&path, &method, &args) {
+            Owner::Fake => match self.replaced(&path, &method, &args) {
                 Ok(data) => {
                     self.reply_data(client, msg.seq, id, id, &data);
                     self.reply_status(client, msg.seq, id, id, OK);
@@ -245,6 +247,23 @@ impl State {
                 self.forward_invoke(owner, msg.seq, client, id, &method, &args, false);
                 None
             }
+        }
+    }
+
+    /// A test's replacement reply, else the fixture's answer.
+    fn replaced(
+        &self,
+        path: &str,
+        method: &str,
+        args: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, u32> {
+        let name = match args.get("device").and_then(Value::as_str) {
+            Some(device) => format!("{method}.{device}"),
+            None => method.to_string(),
+        };
+        match self.replies.get(&(path.to_string(), name)) {
+            Some(reply) => Ok(reply.clone()),
+            None => fakes::answer(path, method, args),
         }
     }
 

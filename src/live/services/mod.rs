@@ -23,15 +23,15 @@ pub struct ServiceState {
     pub dhcp: DhcpState,
 }
 
-/// Ask each service once.
-pub async fn gather(ubus: Option<&Ubus>) -> ServiceState {
+/// Ask each service once, at Unix time `now`.
+pub async fn gather(ubus: Option<&Ubus>, now: i64) -> ServiceState {
     let Some(ubus) = ubus else {
         return ServiceState::default();
     };
     ServiceState {
         available: ubus.client_id().is_some(),
         netifd: netifd::gather(ubus).await,
-        wireless: wireless::gather(ubus).await,
+        wireless: wireless::gather(ubus, now).await,
         dhcp: dhcp::gather(ubus).await,
     }
 }
