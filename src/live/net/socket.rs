@@ -1,0 +1,103 @@
+//! The netlink I/O: dumps for a snapshot and a socket subscribed to change notifications.
+
+use std::io;
+
+use netlink_packet_core::{
+    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_REQUEST,
+};
+use netlink_packet_route::address::AddressMessage;
+use netlink_packet_route::link::LinkMessage;
+use netlink_packet_route::neighbour::NeighbourMessage;
+use netlink_packet_route::route::RouteMessage;
+use netlink_packet_route::RouteNetlinkMessage;
+use netlink_sys::protocols::NETLINK_ROUTE;
+use netlink_sys::{AsyncSocket, AsyncSocketExt, SocketAddr, TokioSocket};
+
+use super::parse::{self, Progress};
+use super::NetState;
+
+/// Multicast groups (`RTMGRP_*` of `linux/rtnetlink.h`): links, IPv4/IPv6 addresses and
+/// routes. Neighbours are left out: they change with every host's traffic.
+const RTMGRP_LINK: u32 = 0x1;
+const RTMGRP_IPV4_IFADDR: u32 = 0x10;
+const RTMGRP_IPV4_ROUTE: u32 = 0x40;
+const RTMGRP_IPV6_IFADDR: u32 = 0x100;
+const RTMGRP_IPV6_ROUTE: u32 = 0x400;
+const GROUPS: u32 =
+    RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
+
+/// `ENOBUFS`: the kernel dropped notifications because we read too slowly.
+const ENOBUFS: i32 = 105;
+
+fn connected_socket(groups: u32) -> io::Result<TokioSocket> {
+    let mut socket = TokioSocket::new(NETLINK_ROUTE)?;
+    socket.socket_mut().bind(&SocketAddr::new(0, groups))?;
+    Ok(socket)
+}
+
+/// The four dump requests of a snapshot (every address family).
+fn requests() -> [RouteNetlinkMessage; 4] {
+    [
+        RouteNetlinkMessage::GetLink(LinkMessage::default()),
+        RouteNetlinkMessage::GetAddress(AddressMessage::default()),
+        RouteNetlinkMessage::GetRoute(RouteMessage::default()),
+        RouteNetlinkMessage::GetNeighbour(NeighbourMessage::default()),
+    ]
+}
+
+fn encode(request: RouteNetlinkMessage, sequence: u32) -> Vec<u8> {
+    let mut header = NetlinkHeader::default();
+    header.flags = NLM_F_REQUEST | NLM_F_DUMP;
+    header.sequence_number = sequence;
+    let mut message = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(request));
+    message.finalize();
+    let mut bytes = vec![0; message.buffer_len()];
+    message.serialize(&mut bytes);
+    bytes
+}
+
+/// Dump links, addresses, routes and neighbours on one socket.
+pub(super) async fn dump_all() -> io::Result<NetState> {
+    let socket = connected_socket(0)?;
+    let kernel = SocketAddr::new(0, 0);
+    let mut state = NetState {
+        available: true,
+        ..NetState::default()
+    };
+    for (sequence, request) in (1..).zip(requests()) {
+        socket.send_to(&encode(request, sequence), &kernel).await?;
+        loop {
+            let (datagram, _) = socket.recv_from_full().await?;
+            match parse::apply_datagram(&mut state, &datagram) {
+                Ok(Progress::More) => continue,
+                Ok(Progress::Done) => break,
+                Err(err) => return Err(io::Error::other(err)),
+            }
+        }
+    }
+    Ok(state)
+}
+
+/// A socket subscribed to the kernel's link, address and route notifications.
+pub struct Events {
+    socket: TokioSocket,
+}
+
+impl Events {
+    pub fn subscribe() -> io::Result<Events> {
+        Ok(Events {
+            socket: connected_socket(GROUPS)?,
+        })
+    }
+
+    /// Wait for the next notification (its content does not matter: any change makes the
+    /// snapshot stale). A receive buffer overrun means changes were lost, which is a change
+    /// too; other errors end the subscription.
+    pub async fn next(&mut self) -> io::Result<()> {
+        match self.socket.recv_from_full().await {
+            Ok(_) => Ok(()),
+            Err(err) if err.raw_os_error() == Some(ENOBUFS) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+}
