@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use netlink_packet_core::{NetlinkBuffer, NetlinkMessage, NetlinkPayload};
+use netlink_packet_core::{NetlinkBuffer, Parseable};
 use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressMessage};
 use netlink_packet_route::link::{
     InfoData, InfoVlan, LinkAttribute, LinkFlags, LinkInfo, LinkLayerType, LinkMessage, State,
@@ -15,9 +15,9 @@ use netlink_packet_route::neighbour::{
     NeighbourAddress, NeighbourAttribute, NeighbourMessage, NeighbourState,
 };
 use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteMessage};
-use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use netlink_packet_route::AddressFamily;
 
-use super::{Address, Link, LinkStats, NetState, Neighbour, Route};
+use super::{Address, Link, LinkStats, Neighbour, NetState, Route};
 
 /// Where a dump stands after one datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,45 +31,79 @@ const FOREVER: u32 = u32::MAX;
 /// Netlink messages are aligned to 4 bytes (`NLMSG_ALIGN`).
 const ALIGN: usize = 4;
 
+/// Message types (`linux/netlink.h`, `linux/rtnetlink.h`). Only these four are decoded: the
+/// crate's decoder of every rtnetlink message (traffic control, rules…) would cost the
+/// binary far more than the dumps need.
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+pub(super) const RTM_NEWLINK: u16 = 16;
+pub(super) const RTM_NEWADDR: u16 = 20;
+pub(super) const RTM_NEWROUTE: u16 = 24;
+pub(super) const RTM_NEWNEIGH: u16 = 28;
+
 /// Add every message of one datagram to `state`. An `NLMSG_ERROR` with a code ends the
 /// dump with that error (`-errno`).
 pub(super) fn apply_datagram(state: &mut NetState, datagram: &[u8]) -> Result<Progress, String> {
     let mut offset = 0;
     while offset < datagram.len() {
-        let rest = &datagram[offset..];
-        let length = NetlinkBuffer::new_checked(rest)
-            .map_err(|err| format!("malformed netlink message: {err}"))?
-            .length() as usize;
+        let message = NetlinkBuffer::new_checked(&datagram[offset..])
+            .map_err(|err| format!("malformed netlink message: {err}"))?;
+        let length = message.length() as usize;
         if length == 0 {
             return Err("netlink message of length 0".into());
         }
-        match NetlinkMessage::<RouteNetlinkMessage>::deserialize(rest) {
-            Ok(message) => match message.payload {
-                NetlinkPayload::Done(_) => return Ok(Progress::Done),
-                NetlinkPayload::Error(error) => match error.code {
-                    Some(code) => return Err(format!("netlink error {code}")),
-                    None => {}
-                },
-                NetlinkPayload::InnerMessage(inner) => apply_message(state, inner),
-                _ => {}
+        let payload = message.payload();
+        match message.message_type() {
+            NLMSG_DONE => return Ok(Progress::Done),
+            NLMSG_ERROR => match error_code(payload) {
+                0 => {}
+                code => return Err(format!("netlink error {code}")),
             },
-            Err(err) => log::debug!(target: "cwmpd::live", "netlink message skipped: {err}"),
+            kind => {
+                if let Err(err) = apply_message(state, kind, payload) {
+                    log::debug!(target: "cwmpd::live", "netlink message skipped: {err}");
+                }
+            }
         }
         offset += length.div_ceil(ALIGN) * ALIGN;
     }
     Ok(Progress::More)
 }
 
-fn apply_message(state: &mut NetState, message: RouteNetlinkMessage) {
-    match message {
-        RouteNetlinkMessage::NewLink(message) => state.links.push(link(message)),
-        RouteNetlinkMessage::NewAddress(message) => state.addresses.extend(address(message)),
-        RouteNetlinkMessage::NewRoute(message) => state.routes.extend(route(message)),
-        RouteNetlinkMessage::NewNeighbour(message) => {
-            state.neighbours.extend(neighbour(message))
+/// The `error` of a `struct nlmsgerr` (0 for an acknowledgement).
+fn error_code(payload: &[u8]) -> i32 {
+    payload
+        .get(..4)
+        .and_then(|bytes| bytes.try_into().ok())
+        .map(i32::from_ne_bytes)
+        .unwrap_or(-1)
+}
+
+fn apply_message(
+    state: &mut NetState,
+    kind: u16,
+    payload: &[u8],
+) -> Result<(), netlink_packet_core::DecodeError> {
+    match kind {
+        RTM_NEWLINK => {
+            state.links.push(link(LinkMessage::parse(payload)?));
+        }
+        RTM_NEWADDR => {
+            state
+                .addresses
+                .extend(address(AddressMessage::parse(payload)?));
+        }
+        RTM_NEWROUTE => {
+            state.routes.extend(route(RouteMessage::parse(payload)?));
+        }
+        RTM_NEWNEIGH => {
+            state
+                .neighbours
+                .extend(neighbour(NeighbourMessage::parse(payload)?));
         }
         _ => {}
     }
+    Ok(())
 }
 
 /// `aa:bb:cc:dd:ee:ff` for a 6-byte hardware address; empty otherwise.

@@ -4,10 +4,13 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::num::NonZeroI32;
 
-use netlink_packet_core::{DoneMessage, ErrorMessage, NetlinkHeader, NLM_F_MULTIPART};
+use netlink_packet_core::{
+    DoneMessage, ErrorMessage, NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_MULTIPART,
+};
 use netlink_packet_route::address::{AddressAttribute, AddressFlags, CacheInfo};
 use netlink_packet_route::link::{InfoKind, LinkFlags, Stats, Stats64};
 use netlink_packet_route::route::{RouteProtocol, RouteType};
+use netlink_packet_route::RouteNetlinkMessage;
 
 use super::*;
 
@@ -146,11 +149,21 @@ fn old_kernels_32_bit_counters_are_used_without_stats64() {
     let mut stats = Stats::default();
     stats.rx_bytes = 42;
     stats.tx_packets = 3;
-    message.attributes = vec![LinkAttribute::IfName("eth0".into()), LinkAttribute::Stats(stats)];
+    message.attributes = vec![
+        LinkAttribute::IfName("eth0".into()),
+        LinkAttribute::Stats(stats),
+    ];
     let mut state = NetState::default();
-    apply_datagram(&mut state, &datagram(vec![RouteNetlinkMessage::NewLink(message)])).unwrap();
+    apply_datagram(
+        &mut state,
+        &datagram(vec![RouteNetlinkMessage::NewLink(message)]),
+    )
+    .unwrap();
     assert_eq!(
-        (state.links[0].stats.rx_bytes, state.links[0].stats.tx_packets),
+        (
+            state.links[0].stats.rx_bytes,
+            state.links[0].stats.tx_packets
+        ),
         (42, 3)
     );
     assert_eq!(state.links[0].oper_state, "unknown");
@@ -217,7 +230,11 @@ fn addresses_carry_prefix_flags_and_lifetimes() {
     );
 }
 
-fn route_message(table: u8, destination: Option<(IpAddr, u8)>, gateway: Option<IpAddr>) -> RouteNetlinkMessage {
+fn route_message(
+    table: u8,
+    destination: Option<(IpAddr, u8)>,
+    gateway: Option<IpAddr>,
+) -> RouteNetlinkMessage {
     let mut message = RouteMessage::default();
     message.header.address_family = AddressFamily::Inet;
     message.header.table = table;
@@ -225,10 +242,14 @@ fn route_message(table: u8, destination: Option<(IpAddr, u8)>, gateway: Option<I
     message.header.kind = RouteType::Unicast;
     if let Some((address, len)) = destination {
         message.header.destination_prefix_length = len;
-        message.attributes.push(RouteAttribute::Destination(address.into()));
+        message
+            .attributes
+            .push(RouteAttribute::Destination(address.into()));
     }
     if let Some(gateway) = gateway {
-        message.attributes.push(RouteAttribute::Gateway(gateway.into()));
+        message
+            .attributes
+            .push(RouteAttribute::Gateway(gateway.into()));
     }
     message.attributes.push(RouteAttribute::Oif(9));
     message.attributes.push(RouteAttribute::Priority(10));

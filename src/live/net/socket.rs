@@ -2,14 +2,11 @@
 
 use std::io;
 
-use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_REQUEST,
-};
+use netlink_packet_core::{Emitable, NetlinkHeader, NLM_F_DUMP, NLM_F_REQUEST};
 use netlink_packet_route::address::AddressMessage;
 use netlink_packet_route::link::LinkMessage;
 use netlink_packet_route::neighbour::NeighbourMessage;
 use netlink_packet_route::route::RouteMessage;
-use netlink_packet_route::RouteNetlinkMessage;
 use netlink_sys::protocols::NETLINK_ROUTE;
 use netlink_sys::{AsyncSocket, AsyncSocketExt, SocketAddr, TokioSocket};
 
@@ -35,25 +32,34 @@ fn connected_socket(groups: u32) -> io::Result<TokioSocket> {
     Ok(socket)
 }
 
-/// The four dump requests of a snapshot (every address family).
-fn requests() -> [RouteNetlinkMessage; 4] {
-    [
-        RouteNetlinkMessage::GetLink(LinkMessage::default()),
-        RouteNetlinkMessage::GetAddress(AddressMessage::default()),
-        RouteNetlinkMessage::GetRoute(RouteMessage::default()),
-        RouteNetlinkMessage::GetNeighbour(NeighbourMessage::default()),
-    ]
-}
+/// `RTM_GET*` = `RTM_NEW*` + 2.
+const GET: u16 = 2;
+/// The length of `struct nlmsghdr`.
+const HEADER_LEN: usize = 16;
 
-fn encode(request: RouteNetlinkMessage, sequence: u32) -> Vec<u8> {
+/// A dump request: the netlink header, then the family header `body` (all zero: every
+/// address family, every link).
+fn request(message_type: u16, body: &dyn Emitable, sequence: u32) -> Vec<u8> {
+    let length = HEADER_LEN + body.buffer_len();
     let mut header = NetlinkHeader::default();
+    header.length = length as u32;
+    header.message_type = message_type;
     header.flags = NLM_F_REQUEST | NLM_F_DUMP;
     header.sequence_number = sequence;
-    let mut message = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(request));
-    message.finalize();
-    let mut bytes = vec![0; message.buffer_len()];
-    message.serialize(&mut bytes);
+    let mut bytes = vec![0; length];
+    header.emit(&mut bytes[..HEADER_LEN]);
+    body.emit(&mut bytes[HEADER_LEN..]);
     bytes
+}
+
+/// The four dump requests of a snapshot.
+fn requests() -> [Vec<u8>; 4] {
+    [
+        request(parse::RTM_NEWLINK + GET, &LinkMessage::default(), 1),
+        request(parse::RTM_NEWADDR + GET, &AddressMessage::default(), 2),
+        request(parse::RTM_NEWROUTE + GET, &RouteMessage::default(), 3),
+        request(parse::RTM_NEWNEIGH + GET, &NeighbourMessage::default(), 4),
+    ]
 }
 
 /// Dump links, addresses, routes and neighbours on one socket.
@@ -64,8 +70,8 @@ pub(super) async fn dump_all() -> io::Result<NetState> {
         available: true,
         ..NetState::default()
     };
-    for (sequence, request) in (1..).zip(requests()) {
-        socket.send_to(&encode(request, sequence), &kernel).await?;
+    for request in requests() {
+        socket.send_to(&request, &kernel).await?;
         loop {
             let (datagram, _) = socket.recv_from_full().await?;
             match parse::apply_datagram(&mut state, &datagram) {

@@ -70,6 +70,9 @@ mod tests {
             ..Link::default()
         };
         fill(dir.path(), &mut gone);
-        assert_eq!((gone.speed_mbps, gone.full_duplex, gone.wireless), (None, None, false));
+        assert_eq!(
+            (gone.speed_mbps, gone.full_duplex, gone.wireless),
+            (None, None, false)
+        );
     }
 }
