@@ -15,16 +15,20 @@
 //! areas cannot read files, TR-181 makes every User parameter writable, and writing accounts
 //! needs the platform (`passwd`), so no clean mapping exists yet.
 
+pub mod bridging;
 pub mod device_info;
 pub mod dhcpv4;
 pub mod dns;
 pub mod dns_diagnostics;
+pub mod ethernet;
 pub mod firewall;
 pub mod ip_diagnostics;
 mod ip_interface;
+mod link_layer;
 pub mod management_server;
 pub mod nat;
 pub mod root;
+pub mod routing;
 mod section_table;
 pub mod time;
 mod uci_value;
@@ -32,15 +36,18 @@ mod uci_value;
 use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
+pub use bridging::BridgingArea;
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use dhcpv4::Dhcpv4Area;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
+pub use ethernet::EthernetArea;
 pub use firewall::FirewallArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
+pub use routing::RoutingArea;
 pub use time::TimeArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
@@ -50,7 +57,7 @@ pub const CWMPD_PACKAGE: &str = "cwmpd";
 pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
     vec![
         Box::new(RootArea),
-        Box::new(DeviceInfoArea::new(system)),
+        Box::new(DeviceInfoArea::new(system.clone())),
         Box::new(TimeArea),
         Box::new(ManagementServerArea),
         Box::new(Dhcpv4Area),
@@ -59,6 +66,9 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
         Box::new(DnsDiagnosticsArea),
+        Box::new(EthernetArea::new(system.clone())),
+        Box::new(BridgingArea::new(system)),
+        Box::new(RoutingArea),
     ]
 }
 
