@@ -537,4 +537,4 @@ impl AreaView for EthernetView<'_> {
 
 #[cfg(test)]
 #[path = "ethernet_tests.rs"]
-mod tests;
+pub(crate) mod tests;
