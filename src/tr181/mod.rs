@@ -150,7 +150,9 @@ mod tests {
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
         let expected = [
-            "dhcp", "firewall", "firewall", "network", "network", "network", "system",
+            "dhcp", "firewall", "firewall", "network", "network", "network", // dhcp, nat, dns
+            "network", "network", "network", // ethernet, bridging, routing
+            "system",
         ];
         for count in [1, 20] {
             let mut config = with_redirects(count);
