@@ -184,6 +184,10 @@ fn link(message: LinkMessage) -> Link {
         },
         (None, None) => LinkStats::default(),
     };
+    // Loopback's all-zero address is no Ethernet address.
+    if !link.ethernet {
+        link.mac.clear();
+    }
     // IFLA_LINK of a link whose peer lives in another namespace is an index there.
     if other_namespace {
         link.lower = None;
