@@ -1,21 +1,15 @@
 //! The kernel's dump replies → [`NetState`] (pure: no socket, no file).
 //!
 //! A reply is a sequence of datagrams, each holding one or more netlink messages; the last
-//! one of a dump is `NLMSG_DONE`. Messages the crate cannot decode are skipped (a newer
-//! kernel may add attributes; the crate keeps unknown ones as `Other`, so this is rare).
+//! one of a dump is `NLMSG_DONE`. Framing and attribute (NLA) iteration are
+//! `netlink-packet-core`'s; the four message layouts of `linux/rtnetlink.h` and
+//! `linux/if_link.h` read here are the few fields the areas use (see `mod.rs` for why not
+//! `netlink-packet-route`'s decoder). A message too short for its header is skipped;
+//! unknown attributes are ignored.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_core::{NetlinkBuffer, Parseable};
-use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressMessage};
-use netlink_packet_route::link::{
-    InfoData, InfoVlan, LinkAttribute, LinkFlags, LinkInfo, LinkLayerType, LinkMessage, State,
-};
-use netlink_packet_route::neighbour::{
-    NeighbourAddress, NeighbourAttribute, NeighbourMessage, NeighbourState,
-};
-use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteMessage};
-use netlink_packet_route::AddressFamily;
+use netlink_packet_core::{NetlinkBuffer, NLA_HEADER_SIZE, NLA_TYPE_MASK};
 
 use super::{Address, Link, LinkStats, Neighbour, NetState, Route};
 
@@ -26,20 +20,25 @@ pub(super) enum Progress {
     Done,
 }
 
-/// Lifetimes of `0xFFFFFFFF` mean forever (`INFINITY_LIFE_TIME`).
-const FOREVER: u32 = u32::MAX;
 /// Netlink messages are aligned to 4 bytes (`NLMSG_ALIGN`).
 const ALIGN: usize = 4;
 
-/// Message types (`linux/netlink.h`, `linux/rtnetlink.h`). Only these four are decoded: the
-/// crate's decoder of every rtnetlink message (traffic control, rules…) would cost the
-/// binary far more than the dumps need.
+/// Message types (`linux/netlink.h`, `linux/rtnetlink.h`).
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 pub(super) const RTM_NEWLINK: u16 = 16;
 pub(super) const RTM_NEWADDR: u16 = 20;
 pub(super) const RTM_NEWROUTE: u16 = 24;
 pub(super) const RTM_NEWNEIGH: u16 = 28;
+
+/// Family header lengths: `ifinfomsg`, `ifaddrmsg`, `rtmsg`, `ndmsg`.
+pub(super) const IFINFOMSG_LEN: usize = 16;
+pub(super) const IFADDRMSG_LEN: usize = 8;
+pub(super) const RTMSG_LEN: usize = 12;
+pub(super) const NDMSG_LEN: usize = 12;
+
+const AF_INET: u8 = 2;
+const AF_INET6: u8 = 10;
 
 /// Add every message of one datagram to `state`. An `NLMSG_ERROR` with a code ends the
 /// dump with that error (`-errno`).
@@ -55,55 +54,69 @@ pub(super) fn apply_datagram(state: &mut NetState, datagram: &[u8]) -> Result<Pr
         let payload = message.payload();
         match message.message_type() {
             NLMSG_DONE => return Ok(Progress::Done),
-            NLMSG_ERROR => match error_code(payload) {
+            NLMSG_ERROR => match i32_at(payload, 0).unwrap_or(-1) {
                 0 => {}
                 code => return Err(format!("netlink error {code}")),
             },
-            kind => {
-                if let Err(err) = apply_message(state, kind, payload) {
-                    log::debug!(target: "cwmpd::live", "netlink message skipped: {err}");
-                }
-            }
+            RTM_NEWLINK => state.links.extend(link(payload)),
+            RTM_NEWADDR => state.addresses.extend(address(payload)),
+            RTM_NEWROUTE => state.routes.extend(route(payload)),
+            RTM_NEWNEIGH => state.neighbours.extend(neighbour(payload)),
+            _ => {}
         }
         offset += length.div_ceil(ALIGN) * ALIGN;
     }
     Ok(Progress::More)
 }
 
-/// The `error` of a `struct nlmsgerr` (0 for an acknowledgement).
-fn error_code(payload: &[u8]) -> i32 {
-    payload
-        .get(..4)
-        .and_then(|bytes| bytes.try_into().ok())
-        .map(i32::from_ne_bytes)
-        .unwrap_or(-1)
+fn bytes_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at + N)?.try_into().ok()
 }
 
-fn apply_message(
-    state: &mut NetState,
-    kind: u16,
-    payload: &[u8],
-) -> Result<(), netlink_packet_core::DecodeError> {
-    match kind {
-        RTM_NEWLINK => {
-            state.links.push(link(LinkMessage::parse(payload)?));
-        }
-        RTM_NEWADDR => {
-            state
-                .addresses
-                .extend(address(AddressMessage::parse(payload)?));
-        }
-        RTM_NEWROUTE => {
-            state.routes.extend(route(RouteMessage::parse(payload)?));
-        }
-        RTM_NEWNEIGH => {
-            state
-                .neighbours
-                .extend(neighbour(NeighbourMessage::parse(payload)?));
-        }
-        _ => {}
+fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+    bytes_at(bytes, at).map(u16::from_ne_bytes)
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes_at(bytes, at).map(u32::from_ne_bytes)
+}
+
+fn i32_at(bytes: &[u8], at: usize) -> Option<i32> {
+    bytes_at(bytes, at).map(i32::from_ne_bytes)
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
+    bytes_at(bytes, at).map(u64::from_ne_bytes)
+}
+
+/// The attributes (`struct nlattr`: length, type, value, padded to 4 bytes) after a family
+/// header: `(type, value)`; iteration stops at the first malformed one.
+fn attributes(bytes: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let length = usize::from(u16_at(rest, 0)?);
+        let kind = u16_at(rest, 2)? & NLA_TYPE_MASK;
+        let value = rest.get(NLA_HEADER_SIZE..length)?;
+        rest = rest
+            .get(length.div_ceil(ALIGN) * ALIGN..)
+            .unwrap_or_default();
+        Some((kind, value))
+    })
+}
+
+/// A NUL-terminated string attribute.
+fn text(value: &[u8]) -> String {
+    let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
+    String::from_utf8_lossy(&value[..end]).into_owned()
+}
+
+/// An address attribute of family `family`.
+fn ip(family: u8, value: &[u8]) -> Option<IpAddr> {
+    match family {
+        AF_INET => bytes_at::<4>(value, 0).map(|b| IpAddr::V4(Ipv4Addr::from(b))),
+        AF_INET6 => bytes_at::<16>(value, 0).map(|b| IpAddr::V6(Ipv6Addr::from(b))),
+        _ => None,
     }
-    Ok(())
 }
 
 /// `aa:bb:cc:dd:ee:ff` for a 6-byte hardware address; empty otherwise.
@@ -118,72 +131,87 @@ fn mac(bytes: &[u8]) -> String {
         .join(":")
 }
 
-fn oper_state(state: &State) -> &'static str {
-    match state {
-        State::Up => "up",
-        State::Down => "down",
-        State::Dormant => "dormant",
-        State::LowerLayerDown => "lowerlayerdown",
-        State::NotPresent => "notpresent",
-        State::Testing => "testing",
+// `ifinfomsg` and `IFLA_*` (linux/if_link.h).
+const ARPHRD_ETHER: u16 = 1;
+const IFF_UP: u32 = 0x1;
+const IFLA_ADDRESS: u16 = 1;
+const IFLA_IFNAME: u16 = 3;
+const IFLA_MTU: u16 = 4;
+const IFLA_LINK: u16 = 5;
+const IFLA_STATS: u16 = 7;
+const IFLA_MASTER: u16 = 10;
+const IFLA_OPERSTATE: u16 = 16;
+const IFLA_LINKINFO: u16 = 18;
+const IFLA_STATS64: u16 = 23;
+const IFLA_LINK_NETNSID: u16 = 37;
+const IFLA_INFO_KIND: u16 = 1;
+const IFLA_INFO_DATA: u16 = 2;
+const IFLA_VLAN_ID: u16 = 1;
+
+/// RFC 2863 names of `IF_OPER_*`.
+fn oper_state(value: u8) -> &'static str {
+    match value {
+        1 => "notpresent",
+        2 => "down",
+        3 => "lowerlayerdown",
+        4 => "testing",
+        5 => "dormant",
+        6 => "up",
         _ => "unknown",
     }
 }
 
-fn link(message: LinkMessage) -> Link {
-    let header = message.header;
+/// `struct rtnl_link_stats64` (u64 counters) or `rtnl_link_stats` (u32), same order:
+/// rx/tx packets, rx/tx bytes, rx/tx errors, rx/tx dropped, multicast, collisions.
+fn stats(value: &[u8], wide: bool) -> Option<LinkStats> {
+    let counter = |i: usize| match wide {
+        true => u64_at(value, i * 8),
+        false => u32_at(value, i * 4).map(u64::from),
+    };
+    Some(LinkStats {
+        rx_packets: counter(0)?,
+        tx_packets: counter(1)?,
+        rx_bytes: counter(2)?,
+        tx_bytes: counter(3)?,
+        rx_errors: counter(4)?,
+        tx_errors: counter(5)?,
+        rx_dropped: counter(6)?,
+        tx_dropped: counter(7)?,
+        multicast: counter(8)?,
+        collisions: counter(9)?,
+    })
+}
+
+fn link(payload: &[u8]) -> Option<Link> {
+    let header = payload.get(..IFINFOMSG_LEN)?;
     let mut link = Link {
-        index: header.index,
-        admin_up: header.flags.contains(LinkFlags::Up),
-        ethernet: header.link_layer_type == LinkLayerType::Ether,
+        ethernet: u16_at(header, 2)? == ARPHRD_ETHER,
+        index: u32_at(header, 4)?,
+        admin_up: u32_at(header, 8)? & IFF_UP != 0,
         oper_state: "unknown".into(),
         ..Link::default()
     };
     let (mut stats64, mut stats32) = (None, None);
     let mut other_namespace = false;
-    for attribute in message.attributes {
-        match attribute {
-            LinkAttribute::IfName(name) => link.name = name,
-            LinkAttribute::Address(bytes) => link.mac = mac(&bytes),
-            LinkAttribute::Mtu(mtu) => link.mtu = mtu,
-            LinkAttribute::OperState(state) => link.oper_state = oper_state(&state).into(),
-            LinkAttribute::Controller(index) => link.master = Some(index).filter(|i| *i != 0),
-            LinkAttribute::Link(index) => link.lower = Some(index).filter(|i| *i != 0),
-            LinkAttribute::LinkNetNsId(_) => other_namespace = true,
-            LinkAttribute::LinkInfo(infos) => apply_link_info(&mut link, infos),
-            LinkAttribute::Stats64(stats) => stats64 = Some(stats),
-            LinkAttribute::Stats(stats) => stats32 = Some(stats),
+    for (kind, value) in attributes(&payload[IFINFOMSG_LEN..]) {
+        match kind {
+            IFLA_IFNAME => link.name = text(value),
+            IFLA_ADDRESS => link.mac = mac(value),
+            IFLA_MTU => link.mtu = u32_at(value, 0).unwrap_or_default(),
+            IFLA_OPERSTATE => {
+                link.oper_state = oper_state(value.first().copied().unwrap_or(0)).into()
+            }
+            IFLA_MASTER => link.master = u32_at(value, 0).filter(|i| *i != 0),
+            IFLA_LINK => link.lower = u32_at(value, 0).filter(|i| *i != 0),
+            IFLA_LINK_NETNSID => other_namespace = true,
+            IFLA_LINKINFO => link_info(&mut link, value),
+            IFLA_STATS64 => stats64 = stats(value, true),
+            IFLA_STATS => stats32 = stats(value, false),
             _ => {}
         }
     }
     // Old kernels without IFLA_STATS64 send the 32-bit counters only.
-    link.stats = match (stats64, stats32) {
-        (Some(stats), _) => LinkStats {
-            rx_bytes: stats.rx_bytes,
-            tx_bytes: stats.tx_bytes,
-            rx_packets: stats.rx_packets,
-            tx_packets: stats.tx_packets,
-            rx_errors: stats.rx_errors,
-            tx_errors: stats.tx_errors,
-            rx_dropped: stats.rx_dropped,
-            tx_dropped: stats.tx_dropped,
-            multicast: stats.multicast,
-            collisions: stats.collisions,
-        },
-        (None, Some(stats)) => LinkStats {
-            rx_bytes: stats.rx_bytes.into(),
-            tx_bytes: stats.tx_bytes.into(),
-            rx_packets: stats.rx_packets.into(),
-            tx_packets: stats.tx_packets.into(),
-            rx_errors: stats.rx_errors.into(),
-            tx_errors: stats.tx_errors.into(),
-            rx_dropped: stats.rx_dropped.into(),
-            tx_dropped: stats.tx_dropped.into(),
-            multicast: stats.multicast.into(),
-            collisions: stats.collisions.into(),
-        },
-        (None, None) => LinkStats::default(),
-    };
+    link.stats = stats64.or(stats32).unwrap_or_default();
     // Loopback's all-zero address is no Ethernet address.
     if !link.ethernet {
         link.mac.clear();
@@ -192,142 +220,136 @@ fn link(message: LinkMessage) -> Link {
     if other_namespace {
         link.lower = None;
     }
-    link
+    Some(link)
 }
 
-fn apply_link_info(link: &mut Link, infos: Vec<LinkInfo>) {
-    for info in infos {
-        match info {
-            LinkInfo::Kind(kind) => link.kind = kind.to_string(),
-            LinkInfo::Data(InfoData::Vlan(vlan)) => {
-                link.vlan_id = vlan.iter().find_map(|item| match item {
-                    InfoVlan::Id(id) => Some(*id),
-                    _ => None,
-                })
-            }
+/// `IFLA_LINKINFO`: the kind and, for VLANs, the VLAN ID.
+fn link_info(link: &mut Link, value: &[u8]) {
+    let mut data = None;
+    for (kind, value) in attributes(value) {
+        match kind {
+            IFLA_INFO_KIND => link.kind = text(value),
+            IFLA_INFO_DATA => data = Some(value),
             _ => {}
         }
     }
+    if let (Some(data), "vlan") = (data, link.kind.as_str()) {
+        link.vlan_id = attributes(data)
+            .find(|(kind, _)| *kind == IFLA_VLAN_ID)
+            .and_then(|(_, value)| u16_at(value, 0));
+    }
 }
 
-fn address(message: AddressMessage) -> Option<Address> {
-    let header = message.header;
-    if !matches!(header.family, AddressFamily::Inet | AddressFamily::Inet6) {
-        return None;
-    }
-    let mut address = None;
-    let mut local = None;
-    let mut permanent = header.flags.bits() & (AddressFlags::Permanent.bits() as u8) != 0;
-    let (mut valid, mut preferred) = (FOREVER, FOREVER);
-    for attribute in message.attributes {
-        match attribute {
-            AddressAttribute::Address(ip) => address = Some(ip),
-            AddressAttribute::Local(ip) => local = Some(ip),
-            AddressAttribute::Flags(flags) => permanent = flags.contains(AddressFlags::Permanent),
-            AddressAttribute::CacheInfo(info) => {
-                valid = info.ifa_valid;
-                preferred = info.ifa_preferred;
+// `ifaddrmsg` and `IFA_*` (linux/if_addr.h).
+const IFA_ADDRESS: u16 = 1;
+const IFA_LOCAL: u16 = 2;
+const IFA_CACHEINFO: u16 = 6;
+const IFA_FLAGS: u16 = 8;
+const IFA_F_PERMANENT: u32 = 0x80;
+/// Lifetimes of `0xFFFFFFFF` mean forever (`INFINITY_LIFE_TIME`).
+const FOREVER: u32 = u32::MAX;
+
+fn address(payload: &[u8]) -> Option<Address> {
+    let header = payload.get(..IFADDRMSG_LEN)?;
+    let family = header[0];
+    let mut flags = u32::from(header[2]);
+    let (mut address, mut local) = (None, None);
+    let (mut preferred, mut valid) = (FOREVER, FOREVER);
+    for (kind, value) in attributes(&payload[IFADDRMSG_LEN..]) {
+        match kind {
+            IFA_ADDRESS => address = ip(family, value),
+            IFA_LOCAL => local = ip(family, value),
+            IFA_FLAGS => flags = u32_at(value, 0).unwrap_or(flags),
+            // struct ifa_cacheinfo: preferred, valid, cstamp, tstamp.
+            IFA_CACHEINFO => {
+                preferred = u32_at(value, 0).unwrap_or(FOREVER);
+                valid = u32_at(value, 4).unwrap_or(FOREVER);
             }
             _ => {}
         }
     }
     let lifetime = |seconds: u32| Some(seconds).filter(|s| *s != FOREVER);
     Some(Address {
-        link: header.index,
+        link: u32_at(header, 4)?,
         // IFA_LOCAL is the link's own address; IFA_ADDRESS the peer's on point-to-point links.
         address: local.or(address)?,
-        prefix_len: header.prefix_len,
-        dynamic: !permanent,
+        prefix_len: header[1],
+        dynamic: flags & IFA_F_PERMANENT == 0,
         valid_lifetime: lifetime(valid),
         preferred_lifetime: lifetime(preferred),
     })
 }
 
-/// `RT_TABLE_MAIN`.
-const MAIN_TABLE: u32 = 254;
-
-fn route_address(address: RouteAddress) -> Option<IpAddr> {
-    match address {
-        RouteAddress::Inet(ip) => Some(IpAddr::V4(ip)),
-        RouteAddress::Inet6(ip) => Some(IpAddr::V6(ip)),
-        _ => None,
-    }
-}
-
-fn unspecified(header: &RouteHeader) -> Option<IpAddr> {
-    match header.address_family {
-        AddressFamily::Inet => Some(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
-        AddressFamily::Inet6 => Some(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)),
-        _ => None,
-    }
-}
+// `rtmsg` and `RTA_*` (linux/rtnetlink.h).
+const RTA_DST: u16 = 1;
+const RTA_OIF: u16 = 4;
+const RTA_GATEWAY: u16 = 5;
+const RTA_PRIORITY: u16 = 6;
+const RTA_TABLE: u16 = 15;
+const RT_TABLE_MAIN: u32 = 254;
 
 /// A route of the main table; `None` for other tables and families.
-fn route(message: RouteMessage) -> Option<Route> {
-    let header = message.header;
-    let mut table = u32::from(header.table);
-    let mut destination = None;
-    let mut gateway = None;
-    let mut out_link = None;
-    let mut metric = 0;
-    for attribute in message.attributes {
-        match attribute {
-            RouteAttribute::Table(id) => table = id,
-            RouteAttribute::Destination(address) => destination = route_address(address),
-            RouteAttribute::Gateway(address) => gateway = route_address(address),
-            RouteAttribute::Oif(index) => out_link = Some(index),
-            RouteAttribute::Priority(priority) => metric = priority,
+fn route(payload: &[u8]) -> Option<Route> {
+    let header = payload.get(..RTMSG_LEN)?;
+    let family = header[0];
+    let mut table = u32::from(header[4]);
+    let unspecified = match family {
+        AF_INET => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        AF_INET6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        _ => return None,
+    };
+    let mut route = Route {
+        destination: unspecified,
+        prefix_len: header[1],
+        gateway: None,
+        out_link: None,
+        metric: 0,
+        protocol: header[5],
+        kind: header[7],
+    };
+    for (kind, value) in attributes(&payload[RTMSG_LEN..]) {
+        match kind {
+            RTA_TABLE => table = u32_at(value, 0).unwrap_or(table),
+            RTA_DST => route.destination = ip(family, value)?,
+            RTA_GATEWAY => route.gateway = ip(family, value),
+            RTA_OIF => route.out_link = u32_at(value, 0),
+            RTA_PRIORITY => route.metric = u32_at(value, 0).unwrap_or_default(),
             _ => {}
         }
     }
-    if table != MAIN_TABLE {
-        return None;
-    }
-    Some(Route {
-        destination: destination.or_else(|| unspecified(&header))?,
-        prefix_len: header.destination_prefix_length,
-        gateway,
-        out_link,
-        metric,
-        protocol: header.protocol.into(),
-        kind: header.kind.into(),
-    })
+    (table == RT_TABLE_MAIN).then_some(route)
 }
 
-fn neighbour(message: NeighbourMessage) -> Option<Neighbour> {
-    let header = message.header;
-    if !matches!(header.family, AddressFamily::Inet | AddressFamily::Inet6) {
-        return None;
-    }
+// `ndmsg` and `NDA_*` (linux/neighbour.h).
+const NDA_DST: u16 = 1;
+const NDA_LLADDR: u16 = 2;
+const NUD_REACHABLE: u16 = 0x02;
+const NUD_STALE: u16 = 0x04;
+const NUD_DELAY: u16 = 0x08;
+const NUD_PROBE: u16 = 0x10;
+const NUD_NOARP: u16 = 0x40;
+
+fn neighbour(payload: &[u8]) -> Option<Neighbour> {
+    let header = payload.get(..NDMSG_LEN)?;
+    let family = header[0];
+    let state = u16_at(header, 8)?;
     // NOARP entries are multicast/broadcast and loopback mappings, not hosts.
-    if header.state == NeighbourState::Noarp {
+    if !matches!(family, AF_INET | AF_INET6) || state & NUD_NOARP != 0 {
         return None;
     }
-    let mut address = None;
-    let mut mac_address = String::new();
-    for attribute in message.attributes {
-        match attribute {
-            NeighbourAttribute::Destination(NeighbourAddress::Inet(ip)) => {
-                address = Some(IpAddr::V4(ip))
-            }
-            NeighbourAttribute::Destination(NeighbourAddress::Inet6(ip)) => {
-                address = Some(IpAddr::V6(ip))
-            }
-            NeighbourAttribute::LinkLayerAddress(bytes) => mac_address = mac(&bytes),
+    let (mut address, mut mac_address) = (None, String::new());
+    for (kind, value) in attributes(&payload[NDMSG_LEN..]) {
+        match kind {
+            NDA_DST => address = ip(family, value),
+            NDA_LLADDR => mac_address = mac(value),
             _ => {}
         }
     }
     Some(Neighbour {
-        link: header.ifindex,
+        link: u32_at(header, 4)?,
         address: address?,
         mac: mac_address,
-        reachable: matches!(
-            header.state,
-            NeighbourState::Reachable
-                | NeighbourState::Stale
-                | NeighbourState::Delay
-                | NeighbourState::Probe
-        ),
+        reachable: state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE) != 0,
     })
 }
 

@@ -1,5 +1,6 @@
-//! The parser against datagrams shaped as the kernel sends them: messages built with the
-//! crate's types and serialised to bytes, several per datagram, ending in `NLMSG_DONE`.
+//! The parser against datagrams shaped as the kernel sends them, encoded independently by
+//! `netlink-packet-route` (a dev-dependency: the oracle for the layouts `parse.rs` reads),
+//! several messages per datagram, ending in `NLMSG_DONE`.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::num::NonZeroI32;
@@ -7,10 +8,16 @@ use std::num::NonZeroI32;
 use netlink_packet_core::{
     DoneMessage, ErrorMessage, NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_MULTIPART,
 };
-use netlink_packet_route::address::{AddressAttribute, AddressFlags, CacheInfo};
-use netlink_packet_route::link::{InfoKind, LinkFlags, Stats, Stats64};
-use netlink_packet_route::route::{RouteProtocol, RouteType};
-use netlink_packet_route::RouteNetlinkMessage;
+use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressMessage, CacheInfo};
+use netlink_packet_route::link::{
+    InfoData, InfoKind, InfoVlan, LinkAttribute, LinkFlags, LinkInfo, LinkLayerType, LinkMessage,
+    State, Stats, Stats64,
+};
+use netlink_packet_route::neighbour::{
+    NeighbourAddress, NeighbourAttribute, NeighbourMessage, NeighbourState,
+};
+use netlink_packet_route::route::{RouteAttribute, RouteMessage, RouteProtocol, RouteType};
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
 use super::*;
 

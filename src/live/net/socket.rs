@@ -3,10 +3,6 @@
 use std::io;
 
 use netlink_packet_core::{Emitable, NetlinkHeader, NLM_F_DUMP, NLM_F_REQUEST};
-use netlink_packet_route::address::AddressMessage;
-use netlink_packet_route::link::LinkMessage;
-use netlink_packet_route::neighbour::NeighbourMessage;
-use netlink_packet_route::route::RouteMessage;
 use netlink_sys::protocols::NETLINK_ROUTE;
 use netlink_sys::{AsyncSocket, AsyncSocketExt, SocketAddr, TokioSocket};
 
@@ -37,10 +33,10 @@ const GET: u16 = 2;
 /// The length of `struct nlmsghdr`.
 const HEADER_LEN: usize = 16;
 
-/// A dump request: the netlink header, then the family header `body` (all zero: every
-/// address family, every link).
-fn request(message_type: u16, body: &dyn Emitable, sequence: u32) -> Vec<u8> {
-    let length = HEADER_LEN + body.buffer_len();
+/// A dump request: the netlink header, then a family header of `body_len` zero bytes
+/// (every address family, every link).
+fn request(message_type: u16, body_len: usize, sequence: u32) -> Vec<u8> {
+    let length = HEADER_LEN + body_len;
     let mut header = NetlinkHeader::default();
     header.length = length as u32;
     header.message_type = message_type;
@@ -48,17 +44,16 @@ fn request(message_type: u16, body: &dyn Emitable, sequence: u32) -> Vec<u8> {
     header.sequence_number = sequence;
     let mut bytes = vec![0; length];
     header.emit(&mut bytes[..HEADER_LEN]);
-    body.emit(&mut bytes[HEADER_LEN..]);
     bytes
 }
 
 /// The four dump requests of a snapshot.
 fn requests() -> [Vec<u8>; 4] {
     [
-        request(parse::RTM_NEWLINK + GET, &LinkMessage::default(), 1),
-        request(parse::RTM_NEWADDR + GET, &AddressMessage::default(), 2),
-        request(parse::RTM_NEWROUTE + GET, &RouteMessage::default(), 3),
-        request(parse::RTM_NEWNEIGH + GET, &NeighbourMessage::default(), 4),
+        request(parse::RTM_NEWLINK + GET, parse::IFINFOMSG_LEN, 1),
+        request(parse::RTM_NEWADDR + GET, parse::IFADDRMSG_LEN, 2),
+        request(parse::RTM_NEWROUTE + GET, parse::RTMSG_LEN, 3),
+        request(parse::RTM_NEWNEIGH + GET, parse::NDMSG_LEN, 4),
     ]
 }
 
