@@ -165,6 +165,9 @@ fn gpn_next_level_on_device() {
             ("Device.NAT.", false),
             ("Device.Firewall.", false),
             ("Device.IP.", false),
+            ("Device.Ethernet.", false),
+            ("Device.Bridging.", false),
+            ("Device.Routing.", false),
         ]))
     );
 }

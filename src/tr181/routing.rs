@@ -25,8 +25,8 @@
 //! only router (AddObject/DeleteObject 9001, Enable only true). Not served: ForwardingPolicy
 //! (policy routing) and ExpirationTime. Changes commit `network`; the daemon reloads it.
 
+use core::net::{IpAddr, Ipv4Addr};
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
 
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE as NETWORK};
 use super::section_table::{instance_number, SectionTable};
@@ -499,14 +499,14 @@ impl RoutingView {
                 set_or_delete(tx, "gateway", text);
             }
             "NextHop" => {
-                if !text.is_empty() && text.parse::<std::net::Ipv6Addr>().is_err() {
+                if !text.is_empty() && text.parse::<core::net::Ipv6Addr>().is_err() {
                     return Err(Error::invalid_value("", "not an IPv6 address"));
                 }
                 set_or_delete(tx, "gateway", text);
             }
             "DestIPPrefix" => {
                 let valid = text.split_once('/').is_some_and(|(address, len)| {
-                    address.parse::<std::net::Ipv6Addr>().is_ok()
+                    address.parse::<core::net::Ipv6Addr>().is_ok()
                         && len.parse::<u8>().is_ok_and(|len| len <= 128)
                 });
                 if !text.is_empty() && !valid {

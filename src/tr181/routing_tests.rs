@@ -1,4 +1,4 @@
-use std::net::IpAddr;
+use core::net::IpAddr;
 
 use crate::backend::test_router::Router;
 use crate::live::net::{Link, Route};
