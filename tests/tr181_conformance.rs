@@ -81,7 +81,8 @@ fn load_index() -> HashMap<String, Row> {
 
 fn test_engine() -> Engine {
     let board = r#"{"model":{"id":"test,board","name":"Test Board"},
-        "system":{"label_macaddr":"02:00:00:00:00:01"}}"#;
+        "system":{"label_macaddr":"02:00:00:00:00:01"},
+        "network":{"lan":{"ports":["lan1","lan2","lan3"]},"wan":{"device":"wan"}}}"#;
     tr181::engine(SystemInfo::parse(
         Some(board),
         Some("DISTRIB_RELEASE='24.10.0'"),
@@ -263,6 +264,10 @@ const INSTANCES_OF_A_STOCK_ROUTER: &[&str] = &[
     "Device.WiFi.Radio.2.",
     "Device.WiFi.SSID.3.",
     "Device.WiFi.AccessPoint.3.",
+    "Device.Ethernet.Interface.4.Stats.",
+    "Device.Ethernet.Link.2.Stats.",
+    "Device.Bridging.Bridge.1.Port.4.Stats.",
+    "Device.Routing.Router.1.",
 ];
 
 #[test]

@@ -68,6 +68,12 @@ impl Router {
         }
     }
 
+    /// The same router with the board description `system` (board.json's ports…).
+    pub fn with_system(mut self, system: SystemInfo) -> Router {
+        self.engine = tr181::engine(system).unwrap();
+        self
+    }
+
     /// The daemon restarting: a new engine and backend, the instance numbers read back from
     /// the JSON the daemon saved.
     pub fn restart(self) -> Router {

@@ -101,13 +101,30 @@ pub async fn refresh(shared: &SharedAgent, freshness: Freshness) {
     agent.model.set_live(snapshot);
 }
 
+/// How long notifications that follow a first one are gathered into one refresh (an
+/// interface going down sends its link, address and route changes together).
+const NETLINK_SETTLE: Duration = Duration::from_millis(100);
+
+/// Wait for a notification, then for the rest of its burst.
+async fn next_burst(events: &mut live::net::Events) -> std::io::Result<()> {
+    events.next().await?;
+    let settle = tokio::time::sleep(NETLINK_SETTLE);
+    tokio::pin!(settle);
+    loop {
+        tokio::select! {
+            _ = &mut settle => return Ok(()),
+            next = events.next() => next?,
+        }
+    }
+}
+
 /// ubus events after which the snapshot is out of date.
 const UBUS_EVENTS: &[&str] = &["network.interface", "network.device"];
 /// How long to wait before trying ubusd again.
 const UBUS_RETRY: Duration = Duration::from_secs(10);
 
 /// Start the tasks that keep the snapshot's sources: the ubus connection for reading and its
-/// event subscriptions (netlink's come with `crate::live::net`). The first connection is
+/// event subscriptions, and the kernel's link, address and route notifications. The first connection is
 /// tried before this returns, so the first session's snapshot already has ubus when ubusd is
 /// running.
 pub async fn start_watchers(shared: &SharedAgent, wake: mpsc::Sender<()>) {
@@ -116,6 +133,7 @@ pub async fn start_watchers(shared: &SharedAgent, wake: mpsc::Sender<()>) {
     if let Some((ubus, _)) = &first {
         shared.borrow_mut().live.ubus = Some(ubus.clone());
     }
+    tokio::task::spawn_local(watch_netlink(shared.clone(), wake.clone()));
     tokio::task::spawn_local(watch_ubus(shared.clone(), wake, socket, first));
 }
 
@@ -135,6 +153,27 @@ async fn connect(socket: &std::path::Path) -> Option<Connection> {
             debug!(target: "cwmpd::live", "no ubus yet ({err}); trying again later");
             None
         }
+    }
+}
+
+/// Invalidate the snapshot on every netlink notification (a link going down, an address
+/// added…) and wake the loop, whose notification poll then compares notified values at once.
+async fn watch_netlink(shared: SharedAgent, wake: mpsc::Sender<()>) {
+    let mut events = match live::net::Events::subscribe() {
+        Ok(events) => events,
+        Err(err) => {
+            debug!(target: "cwmpd::live", "no netlink notifications ({err}); polling only");
+            return;
+        }
+    };
+    loop {
+        if let Err(err) = next_burst(&mut events).await {
+            warn!(target: "cwmpd::live", "netlink notifications: {err}; polling only");
+            return;
+        }
+        debug!(target: "cwmpd::live", "netlink notification");
+        shared.borrow_mut().live.invalidate();
+        let _ = wake.try_send(());
     }
 }
 

@@ -43,6 +43,10 @@ pub struct SystemInfo {
     pub distrib_revision: Option<String>,
     pub distrib_description: Option<String>,
     pub distrib_target: Option<String>,
+    /// The Linux Ethernet ports board.json declares (see [`board_ports`]), LAN before WAN.
+    pub ports: Vec<String>,
+    /// Those of them that face the WAN (`network.wan`).
+    pub wan_ports: Vec<String>,
 }
 
 impl SystemInfo {
@@ -62,6 +66,7 @@ impl SystemInfo {
             info.model_name = text("/model/name");
             info.label_mac = text("/system/label_macaddr").and_then(|mac| normalise_mac(&mac));
             info.lan_mac = text("/network/lan/macaddr").and_then(|mac| normalise_mac(&mac));
+            (info.ports, info.wan_ports) = board_ports(&board);
         }
         for (key, value) in openwrt_release.map(release_entries).unwrap_or_default() {
             let slot = match key {
@@ -81,6 +86,50 @@ impl SystemInfo {
     fn identifying_mac(&self) -> Option<&str> {
         self.label_mac.as_deref().or(self.lan_mac.as_deref())
     }
+}
+
+/// The Ethernet ports of board.json: each role's `ports` (DSA: `lan1`…) or `device`, a
+/// swconfig VLAN (`eth0.2`) standing for its parent port, and the switch's CPU port device.
+/// Returns (every port, the WAN role's ports that carry nothing else).
+fn board_ports(board: &Json) -> (Vec<String>, Vec<String>) {
+    let mut ports: Vec<String> = Vec::new();
+    let mut wan: Vec<String> = Vec::new();
+    // Bridges are made from the ports by config_generate, never ports themselves.
+    let add = |list: &mut Vec<String>, name: &str| {
+        if !name.is_empty() && !name.starts_with("br-") && !list.iter().any(|known| known == name) {
+            list.push(name.to_string());
+        }
+    };
+    let roles = board.pointer("/network").and_then(Json::as_object);
+    for (role, config) in roles.into_iter().flatten() {
+        let listed = config.get("ports").and_then(Json::as_array);
+        let names = listed
+            .into_iter()
+            .flatten()
+            .chain(config.get("device"))
+            .filter_map(Json::as_str);
+        for name in names {
+            let (port, vlan) = match name.split_once('.') {
+                Some((port, id)) if id.bytes().all(|b| b.is_ascii_digit()) => (port, true),
+                _ => (name, false),
+            };
+            add(&mut ports, port);
+            if role == "wan" && !vlan {
+                add(&mut wan, port);
+            }
+        }
+    }
+    let switches = board.pointer("/switch").and_then(Json::as_object);
+    for switch in switches.into_iter().flat_map(|s| s.values()) {
+        let switch_ports = switch.get("ports").and_then(Json::as_array);
+        for port in switch_ports.into_iter().flatten() {
+            add(
+                &mut ports,
+                port.get("device").and_then(Json::as_str).unwrap_or(""),
+            );
+        }
+    }
+    (ports, wan)
 }
 
 /// `KEY='value'` / `KEY="value"` / `KEY=value` lines of a shell-style release file.
@@ -336,8 +385,26 @@ mod tests {
                 distrib_revision: Some("r23809-234f1a2efa".into()),
                 distrib_description: Some("OpenWrt 23.05.3 r23809-234f1a2efa".into()),
                 distrib_target: Some("ath79/generic".into()),
+                ports: vec![],
+                wan_ports: vec![],
             }
         );
+    }
+
+    #[test]
+    fn ethernet_ports_of_dsa_and_swconfig_boards() {
+        let dsa = r#"{"network": {
+            "lan": {"ports": ["lan1", "lan2", "lan3"], "protocol": "static"},
+            "wan": {"device": "wan", "protocol": "dhcp"}}}"#;
+        let info = SystemInfo::parse(Some(dsa), None);
+        assert_eq!(info.ports, ["lan1", "lan2", "lan3", "wan"]);
+        assert_eq!(info.wan_ports, ["wan"]);
+        let swconfig = r#"{"network": {
+            "lan": {"device": "eth0.1"}, "wan": {"device": "eth0.2"}},
+            "switch": {"switch0": {"ports": [{"num": 0, "device": "eth0"}, {"num": 1, "role": "wan"}]}}}"#;
+        let info = SystemInfo::parse(Some(swconfig), None);
+        assert_eq!(info.ports, ["eth0"]);
+        assert!(info.wan_ports.is_empty(), "eth0 carries the LAN too");
     }
 
     #[test]

@@ -35,6 +35,7 @@
 use core::net::{Ipv4Addr, Ipv6Addr};
 use std::collections::BTreeMap;
 
+use super::ethernet::ethernet_link_path;
 use super::ip_interface::{IpInterfaces, IP_INTERFACE_TABLE, NETWORK_PACKAGE};
 use super::netifd_interface::{self as netifd_if, INTERFACE_STATUS, PPP_PROTOS};
 use super::ppp::PppInterfaces;
@@ -54,10 +55,20 @@ const IPV6_PREFIX: &str = "Device.IP.Interface.{i}.IPv6Prefix.{i}.";
 const INFINITE: i64 = 253_402_300_799;
 const DEFAULT_MTU: u32 = 1500;
 
-/// What an IP interface runs over: `Device.PPP.Interface.{i}` for a PPP protocol, else
-/// empty (`Device.Ethernet.Link.{i}` references come with the Ethernet area).
-pub(crate) fn lower_layers(section: &ConfigSection, ppp: &PppInterfaces) -> String {
-    ppp.path(&section.name)
+/// What an IP interface runs over: its `Device.PPP.Interface.{i}` for a PPP protocol, else
+/// the `Device.Ethernet.Link.{i}` of its device (empty for `lo` and `@alias` devices).
+pub(crate) fn lower_layers(
+    ctx: &mut Context<'_>,
+    network: &[ConfigSection],
+    section: &ConfigSection,
+    ppp: &PppInterfaces,
+) -> String {
+    let over_ppp = ppp.path(&section.name);
+    if !over_ppp.is_empty() {
+        return over_ppp;
+    }
+    let device = section.get("device").unwrap_or_default();
+    ethernet_link_path(ctx, network, &device)
 }
 
 /// `Device.IP.Interface.{i}.` and below.
@@ -208,15 +219,17 @@ impl Area for IpArea {
         let ppp = PppInterfaces::load(ctx, &network);
         let live = ctx.live;
         let mut interfaces = Vec::new();
+        let mut lower = BTreeMap::new();
         for section in netifd_if::interface_sections(&network) {
             let Some(number) = numbers.number(&section.name) else {
                 continue;
             };
+            lower.insert(number, lower_layers(ctx, &network, section, &ppp));
             interfaces.push(Interface::load(ctx, live, number, section.clone()));
         }
         Ok(Box::new(IpView {
             interfaces,
-            ppp,
+            lower,
             pending: BTreeMap::new(),
         }))
     }
@@ -570,7 +583,8 @@ fn lifetime(now: i64, seconds: Option<u32>) -> Value {
 
 struct IpView {
     interfaces: Vec<Interface>,
-    ppp: PppInterfaces,
+    /// LowerLayers by interface number.
+    lower: BTreeMap<u32, String>,
     /// Static addresses as the current SetParameterValues leaves them, by interface number.
     pending: BTreeMap<u32, StaticAddresses>,
 }
@@ -591,6 +605,10 @@ fn unchanged<T: PartialEq>(current: T, new: T, why: &str) -> Result<(), Error> {
 }
 
 impl IpView {
+    fn lower_layers(&self, number: u32) -> String {
+        self.lower.get(&number).cloned().unwrap_or_default()
+    }
+
     fn interface(&self, instances: &[u32]) -> Result<&Interface, Error> {
         let number = *instances.first().ok_or_else(|| Error::invalid_name(""))?;
         self.interfaces
@@ -610,7 +628,7 @@ impl IpView {
             "Enable" => Value::Boolean(netifd_if::enabled(section)),
             "Status" => Value::from(netifd_if::status(ctx.live, section)),
             "Name" => Value::String(section.name.clone()),
-            "LowerLayers" => Value::String(lower_layers(section, &self.ppp)),
+            "LowerLayers" => Value::String(self.lower_layers(iface.number)),
             "IPv4Enable" => Value::Boolean(iface.ipv4_enabled()),
             "IPv6Enable" => Value::Boolean(iface.ipv6_enabled()),
             "MaxMTUSize" => Value::Unsigned(mtu(ctx.live, section).into()),
@@ -714,7 +732,7 @@ impl IpView {
         match name {
             "Enable" => netifd_if::set_enabled(tx, section, flag),
             "LowerLayers" => unchanged(
-                lower_layers(section, &self.ppp).as_str(),
+                self.lower_layers(iface.number).as_str(),
                 value.as_str().unwrap_or_default().trim_end_matches('.'),
                 "the lower layer follows the interface's device and protocol",
             )?,
@@ -935,7 +953,7 @@ mod tests {
                 ("Enable", "true"),
                 ("Status", "Up"),
                 ("Name", "wan"),
-                ("LowerLayers", ""),
+                ("LowerLayers", "Device.Ethernet.Link.2"),
                 ("IPv4Enable", "true"),
                 ("IPv6Enable", "false"),
                 ("MaxMTUSize", "1500"),

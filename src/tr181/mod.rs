@@ -15,22 +15,26 @@
 //! areas cannot read files, TR-181 makes every User parameter writable, and writing accounts
 //! needs the platform (`passwd`), so no clean mapping exists yet.
 
+pub mod bridging;
 pub mod device_info;
 pub mod dhcpv4;
 pub mod dhcpv4_client;
 pub mod dns;
 pub mod dns_diagnostics;
 pub mod dns_relay;
+pub mod ethernet;
 pub mod firewall;
 pub mod hosts;
 pub mod ip;
 pub mod ip_diagnostics;
 mod ip_interface;
+mod link_layer;
 pub mod management_server;
 pub mod nat;
 mod netifd_interface;
 pub mod ppp;
 pub mod root;
+pub mod routing;
 mod section_table;
 pub mod time;
 mod uci_value;
@@ -42,12 +46,14 @@ mod wifi_ssid;
 use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
 
+pub use bridging::BridgingArea;
 pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use dhcpv4::Dhcpv4Area;
 pub use dhcpv4_client::Dhcpv4ClientArea;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use dns_relay::DnsRelayArea;
+pub use ethernet::EthernetArea;
 pub use firewall::FirewallArea;
 pub use hosts::HostsArea;
 pub use ip::IpArea;
@@ -56,6 +62,7 @@ pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use ppp::PppArea;
 pub use root::RootArea;
+pub use routing::RoutingArea;
 pub use time::TimeArea;
 pub use wifi::WifiArea;
 
@@ -66,7 +73,7 @@ pub const CWMPD_PACKAGE: &str = "cwmpd";
 pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
     vec![
         Box::new(RootArea),
-        Box::new(DeviceInfoArea::new(system)),
+        Box::new(DeviceInfoArea::new(system.clone())),
         Box::new(TimeArea),
         Box::new(ManagementServerArea),
         Box::new(Dhcpv4Area),
@@ -75,6 +82,9 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
         Box::new(DnsDiagnosticsArea),
+        Box::new(EthernetArea::new(system.clone())),
+        Box::new(BridgingArea::new(system)),
+        Box::new(RoutingArea),
         Box::new(IpArea),
         Box::new(PppArea),
         Box::new(Dhcpv4ClientArea),
@@ -165,7 +175,8 @@ mod tests {
         // dhcp: DHCPv4 server, DNS relay; wireless: WiFi, Hosts.
         let expected = [
             "dhcp", "dhcp", "firewall", "firewall", "network", "network", "network", "network",
-            "network", "network", "network", "network", "system", "wireless", "wireless",
+            "network", "network", "network", "network", "network", "network", "network", "system",
+            "wireless", "wireless",
         ];
         for count in [1, 20] {
             let mut config = with_redirects(count);

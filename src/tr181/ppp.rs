@@ -19,6 +19,9 @@
 //! ConnectionTrigger (no clean mapping yet). AddObject/DeleteObject are refused (9001): a PPP
 //! interface is the protocol of an IP interface, changed through UCI `proto`.
 
+use std::collections::BTreeMap;
+
+use super::ethernet::ethernet_link_path;
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
 use super::netifd_interface::{self as netifd_if, INTERFACE_STATUS, PPP_PROTOS};
 use super::section_table::instance_number;
@@ -81,11 +84,15 @@ impl PppInterfaces {
     }
 }
 
-/// The layer a PPP interface runs over. The PPPoE session runs over the Ethernet link of the
-/// section's `device`; `Device.Ethernet.Link.` is not served yet, so this is empty.
-pub(crate) fn lower_layers(section: &ConfigSection) -> String {
-    let _ = section;
-    String::new()
+/// The layer a PPP interface runs over: the PPPoE session runs over the Ethernet link of the
+/// section's `device`.
+pub(crate) fn lower_layers(
+    ctx: &mut Context<'_>,
+    network: &[ConfigSection],
+    section: &ConfigSection,
+) -> String {
+    let device = section.get("device").unwrap_or_default();
+    ethernet_link_path(ctx, network, &device)
 }
 
 /// TR-181 LastConnectionError for the last error `ppp.sh` reported to netifd
@@ -179,9 +186,13 @@ impl Area for PppArea {
         let network = ctx.config.sections(NETWORK_PACKAGE)?;
         // Number the IP interfaces first, as every area does, so numbers follow file order.
         let _ = IpInterfaces::load(ctx, &network);
-        Ok(Box::new(PppView {
-            interfaces: PppInterfaces::load(ctx, &network),
-        }))
+        let interfaces = PppInterfaces::load(ctx, &network);
+        let lower = interfaces
+            .numbered
+            .iter()
+            .map(|(_, section)| (section.name.clone(), lower_layers(ctx, &network, section)))
+            .collect();
+        Ok(Box::new(PppView { interfaces, lower }))
     }
 }
 
@@ -213,6 +224,8 @@ const CONNECTION_ERRORS: &[&str] = &[
 
 struct PppView {
     interfaces: PppInterfaces,
+    /// LowerLayers by section name.
+    lower: BTreeMap<String, String>,
 }
 
 /// `keepalive` as `(failures, interval)`: `ppp.sh` takes the first and last words.
@@ -235,6 +248,10 @@ fn text_option(section: &ConfigSection, option: &str) -> Value {
 }
 
 impl PppView {
+    fn lower_layers(&self, section: &ConfigSection) -> String {
+        self.lower.get(&section.name).cloned().unwrap_or_default()
+    }
+
     fn interface_value(
         &self,
         ctx: &Context<'_>,
@@ -246,7 +263,7 @@ impl PppView {
             "Enable" => Value::Boolean(netifd_if::enabled(section)),
             "Status" => Value::from(netifd_if::status(ctx.live, section)),
             "Name" => Value::String(format!("pppoe-{}", section.name)),
-            "LowerLayers" => Value::String(lower_layers(section)),
+            "LowerLayers" => Value::String(self.lower_layers(section)),
             "ConnectionStatus" => Value::from(match live {
                 Some(iface) if iface.up => "Connected",
                 Some(iface) if iface.pending => "Connecting",
@@ -297,7 +314,7 @@ impl PppView {
         };
         match name {
             "Enable" => netifd_if::set_enabled(tx, section, flag),
-            "LowerLayers" if text == lower_layers(section) => {}
+            "LowerLayers" if text == self.lower_layers(section) => {}
             "LowerLayers" => {
                 return Err(Error::invalid_value(
                     "",
@@ -435,7 +452,7 @@ mod tests {
                 ("Interface.1.Enable", "true"),
                 ("Interface.1.Status", "Up"),
                 ("Interface.1.Name", "pppoe-wan"),
-                ("Interface.1.LowerLayers", ""),
+                ("Interface.1.LowerLayers", "Device.Ethernet.Link.2"),
                 ("Interface.1.ConnectionStatus", "Connected"),
                 ("Interface.1.LastConnectionError", "ERROR_NONE"),
                 ("Interface.1.Username", "user@isp.example"),

@@ -348,6 +348,7 @@ fn parse_device(name: &str, device: &Map<String, Value>) -> Option<NetifdDevice>
             rx_dropped: counter("rx_dropped"),
             tx_dropped: counter("tx_dropped"),
             multicast: counter("multicast"),
+            collisions: counter("collisions"),
         },
     })
 }
@@ -467,6 +468,7 @@ mod tests {
                     rx_dropped: 0,
                     tx_dropped: 0,
                     multicast: 0,
+                    collisions: 0,
                 },
             }
         );

@@ -71,6 +71,7 @@ fn ssids_and_their_counters() {
         tx_dropped: 5,
         rx_dropped: (1 << 32) + 7,
         multicast: 90,
+        collisions: 0,
     };
     router.live.net.available = true;
     router.live.net.links = vec![Link {

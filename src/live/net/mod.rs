@@ -1,8 +1,30 @@
 //! The kernel's network state over rtnetlink: links, addresses, routes, neighbours and
-//! per-link statistics (plus speed and duplex from sysfs). Filled by [`gather`]; read by the
-//! network areas through `Context::live.net`.
+//! per-link statistics (plus speed, duplex and "is it Wi-Fi" from sysfs). Filled by
+//! [`gather`]; read by the network areas through `Context::live.net`.
+//!
+//! - [`parse`] turns the kernel's dump replies (netlink datagrams) into a [`NetState`]: pure,
+//!   unit-tested against messages encoded by `netlink-packet-route` (a dev-dependency);
+//! - [`socket`] is the I/O: one `NETLINK_ROUTE` socket per snapshot sends the four dump
+//!   requests (`RTM_GETLINK`, `RTM_GETADDR`, `RTM_GETROUTE`, `RTM_GETNEIGH`) and hands the
+//!   replies to the parser; [`Events`] is a socket subscribed to link, address and route
+//!   changes (the daemon invalidates its snapshot on each);
+//! - [`sysfs`] reads `/sys/class/net/NAME/{speed,duplex,phy80211,wireless}` (ethtool's link
+//!   settings without an ioctl).
+//!
+//! Crates: `netlink-sys` (the socket, on tokio) and `netlink-packet-core` (framing), of the
+//! rust-netlink family `rtnetlink` is built on. The message layouts are read here: a snapshot
+//! needs about twenty fields of four structs, while `netlink-packet-route`'s decoders (every
+//! link kind, traffic control…) cost the binary over 400 KB and `rtnetlink` adds its
+//! request/response machinery on top. Cargo.toml records the measurements.
+
+mod parse;
+mod socket;
+mod sysfs;
 
 use std::net::IpAddr;
+use std::time::Duration;
+
+pub use socket::Events;
 
 /// What netlink reported in one snapshot.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -49,6 +71,20 @@ pub struct Link {
     pub speed_mbps: Option<u32>,
     /// `full`/`half` from `/sys/class/net/NAME/duplex`; `None` when unknown.
     pub full_duplex: Option<bool>,
+    /// An Ethernet-framed device (`ARPHRD_ETHER`: ports, bridges, VLANs, Wi-Fi, veth).
+    pub ethernet: bool,
+    /// A Wi-Fi device (`/sys/class/net/NAME/phy80211` or `…/wireless` exists).
+    pub wireless: bool,
+    /// The 802.1Q VLAN ID of a `vlan` link (`IFLA_VLAN_ID`).
+    pub vlan_id: Option<u16>,
+}
+
+impl Link {
+    /// A physical Ethernet port: Ethernet framing, not Wi-Fi, and no virtual kind (DSA user
+    /// ports report the kind `dsa`, which is hardware too).
+    pub fn is_ethernet_port(&self) -> bool {
+        self.ethernet && !self.wireless && (self.kind.is_empty() || self.kind == "dsa")
+    }
 }
 
 /// The kernel's counters of a link (`IFLA_STATS64`).
@@ -62,7 +98,9 @@ pub struct LinkStats {
     pub tx_errors: u64,
     pub rx_dropped: u64,
     pub tx_dropped: u64,
+    /// Multicast packets received (the kernel counts no sent ones).
     pub multicast: u64,
+    pub collisions: u64,
 }
 
 /// One address of a link (`RTM_NEWADDR`).
@@ -87,8 +125,10 @@ pub struct Route {
     pub gateway: Option<IpAddr>,
     pub out_link: Option<u32>,
     pub metric: u32,
-    /// `RTPROT_*` as a number (2 kernel, 3 boot, 4 static, 16 dhcp).
+    /// `RTPROT_*` as a number (2 kernel, 3 boot, 4 static, 9 ra, 16 dhcp).
     pub protocol: u8,
+    /// `RTN_*` as a number (1 unicast, 2 local, 6 blackhole, 7 unreachable, 8 prohibit).
+    pub kind: u8,
 }
 
 /// One neighbour-table entry (`RTM_NEWNEIGH`): who is on a link.
@@ -102,7 +142,27 @@ pub struct Neighbour {
     pub reachable: bool,
 }
 
-/// Dump the kernel's tables once.
+/// How long one snapshot may take before it is given up (the kernel answers dumps at once;
+/// this only guards against a socket that never answers).
+const GATHER_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Dump the kernel's tables once. A failure leaves the state unavailable (logged once per
+/// failure at debug level: a sandbox without netlink is not an error).
 pub async fn gather() -> NetState {
-    NetState::default()
+    let dumped = tokio::time::timeout(GATHER_TIMEOUT, socket::dump_all()).await;
+    let mut state = match dumped {
+        Ok(Ok(state)) => state,
+        Ok(Err(err)) => {
+            log::debug!(target: "cwmpd::live", "netlink: {err}");
+            return NetState::default();
+        }
+        Err(_) => {
+            log::warn!(target: "cwmpd::live", "netlink: no answer within {GATHER_TIMEOUT:?}");
+            return NetState::default();
+        }
+    };
+    for link in &mut state.links {
+        sysfs::fill(std::path::Path::new(sysfs::SYS_CLASS_NET), link);
+    }
+    state
 }
