@@ -41,6 +41,8 @@ pub struct Sources {
     pub paths: Paths,
     /// The daemon's ubus connection for reading, when ubusd answers.
     pub ubus: Option<Ubus>,
+    /// The previous snapshot's CPU load: CPU usage is measured from it (`system`).
+    pub previous_cpu: Option<system::CpuLoad>,
 }
 
 /// Read every source once (the I/O edge of this module).
@@ -48,6 +50,13 @@ pub async fn gather(sources: &Sources) -> LiveState {
     LiveState {
         net: net::gather().await,
         services: services::gather(sources.ubus.as_ref()).await,
-        system: system::gather(&sources.paths),
+        system: system::gather(&sources.paths, sources.previous_cpu.as_ref(), unix_now()),
     }
+}
+
+fn unix_now() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |since| {
+        i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+    })
 }
