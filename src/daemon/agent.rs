@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use log::{info, warn};
 use serde::Serialize;
 
+use super::live::LiveHub;
 use super::model::Model;
 use super::state::{AgentState, RequestedDownload};
-use super::live::LiveHub;
 use super::{cr_url, random};
 use crate::cli::Args;
 use crate::config::Config;
