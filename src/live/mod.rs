@@ -15,6 +15,8 @@
 //! stays at its `Default` and says so in its `available` flag; areas then report what UCI
 //! alone knows.
 
+#[cfg(feature = "tr181-cellular")]
+pub mod cellular;
 pub mod net;
 pub mod services;
 pub mod system;
@@ -32,6 +34,9 @@ pub struct LiveState {
     pub net: NetState,
     pub services: ServiceState,
     pub system: SystemState,
+    /// ModemManager's modems (feature `tr181-cellular`).
+    #[cfg(feature = "tr181-cellular")]
+    pub cellular: cellular::CellularState,
 }
 
 /// Where a snapshot comes from.
@@ -51,6 +56,8 @@ pub async fn gather(sources: &Sources) -> LiveState {
         net: net::gather().await,
         services: services::gather(sources.ubus.as_ref()).await,
         system: system::gather(&sources.paths, sources.previous_cpu.as_ref(), unix_now()),
+        #[cfg(feature = "tr181-cellular")]
+        cellular: cellular::gather(&sources.paths).await,
     }
 }
 
