@@ -50,6 +50,8 @@ pub struct Modem {
     /// `Device`: the sysfs path of the physical device, which OpenWrt's `modemmanager` proto
     /// names in `option device`.
     pub device: String,
+    /// `PrimaryPort`: the control port (`cdc-wdm0`, `ttyUSB2`).
+    pub primary_port: String,
     pub manufacturer: String,
     pub model: String,
     pub revision: String,
@@ -136,6 +138,7 @@ pub fn parse_modem(path: &str, modem: &Properties, gpp: Option<&Properties>) -> 
         path: path.to_string(),
         state: number(modem, "State").unwrap_or(0),
         device: text(modem, "Device"),
+        primary_port: text(modem, "PrimaryPort"),
         manufacturer: text(modem, "Manufacturer"),
         model: text(modem, "Model"),
         revision: text(modem, "Revision"),

@@ -15,6 +15,8 @@
 //! areas cannot read files, TR-181 makes every User parameter writable, and writing accounts
 //! needs the platform (`passwd`), so no clean mapping exists yet.
 
+#[cfg(feature = "tr181-cellular")]
+pub mod cellular;
 pub mod device_info;
 pub mod dhcpv4;
 pub mod dns;
@@ -59,6 +61,8 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
         Box::new(DnsDiagnosticsArea),
+        #[cfg(feature = "tr181-cellular")]
+        Box::new(cellular::CellularArea),
     ]
 }
 
@@ -139,9 +143,12 @@ mod tests {
 
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
-        let expected = [
+        let mut expected = vec![
             "dhcp", "firewall", "firewall", "network", "network", "network", "system",
         ];
+        if cfg!(feature = "tr181-cellular") {
+            expected.insert(6, "network");
+        }
         for count in [1, 20] {
             let mut config = with_redirects(count);
             assert_eq!(packages_read_by_gpv_of_everything(&mut config), expected);
