@@ -5,6 +5,12 @@
 CARGO ?= cargo
 BBF ?= $(CURDIR)/../shared/bbf
 
+# Optional cargo features (off by default) and the tests that cover them: the library's unit
+# tests, the conformance test and each feature's own tests are run again with them on (not
+# every integration test: the rest does not change with the features).
+OPTIONAL_FEATURES := tr181-cellular
+OPTIONAL_FEATURE_TESTS := --lib --test tr181_conformance --test cellular_dbus
+
 .PHONY: all build release demo test test-packaging test-luci unit lint fmt bench clean \
 	cross-setup cross cross-test ipk size size-levers
 
@@ -27,6 +33,7 @@ demo:
 test: lint
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
+	$(CARGO) test --features $(OPTIONAL_FEATURES) $(OPTIONAL_FEATURE_TESTS)
 
 # The OpenWrt scripts (sh -n, shellcheck, BusyBox ash), the init script against recorded procd
 # calls, uci-defaults, hotplug, openwrt/Makefile's install tree, the LuCI view (tests/packaging.rs).
@@ -41,6 +48,7 @@ test-luci:
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --features $(OPTIONAL_FEATURES) $(OPTIONAL_FEATURE_TESTS) -- -D warnings
 
 fmt:
 	$(CARGO) fmt

@@ -220,7 +220,8 @@ fn gpn_on_a_parameter_and_unknown_paths() {
     assert_eq!(router.gpn("Device.Nope.", true), Err(9005));
     // The GenieACS discovery request (acs-traces GetParameterNames-1.xml).
     let names = router.gpn("Device.DeviceInfo.", true).unwrap();
-    assert_eq!(names.len(), 10);
+    // Ten parameters, then MemoryStatus., ProcessStatus. and TemperatureStatus.
+    assert_eq!(names.len(), 13);
     assert_eq!(
         names[0],
         ("Device.DeviceInfo.Manufacturer".to_string(), false)
@@ -242,6 +243,13 @@ fn gpv_partial_path_device_info() {
             XsdType::String,
         )
     };
+    let u = |name: &str, value: &str| {
+        (
+            format!("Device.DeviceInfo.{name}"),
+            value.to_string(),
+            XsdType::UnsignedInt,
+        )
+    };
     assert_eq!(
         values,
         vec![
@@ -259,6 +267,72 @@ fn gpv_partial_path_device_info() {
                 "3725".to_string(),
                 XsdType::UnsignedInt
             ),
+            // No live snapshot (no /proc): zeros and empty tables.
+            u("MemoryStatus.Total", "0"),
+            u("MemoryStatus.Free", "0"),
+            u("ProcessStatus.CPUUsage", "0"),
+            u("ProcessStatus.ProcessNumberOfEntries", "0"),
+            u("TemperatureStatus.TemperatureSensorNumberOfEntries", "0"),
+        ]
+    );
+}
+
+/// The status objects over the test router's recorded `/proc` and `/sys`
+/// (`tests/fixtures/system/archer-c7-v5`), gathered as the daemon gathers them.
+#[test]
+fn gpv_device_info_status_from_recorded_files() {
+    let mut router = Router::new();
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/system/archer-c7-v5"
+    );
+    router.live.system = cwmpd::live::system::gather(&Paths::new(root), None, 1_795_541_400);
+    let values = router
+        .gpv(&[
+            "Device.DeviceInfo.MemoryStatus.",
+            "Device.DeviceInfo.ProcessStatus.CPUUsage",
+            "Device.DeviceInfo.ProcessStatus.ProcessNumberOfEntries",
+            "Device.DeviceInfo.ProcessStatus.Process.6.",
+            "Device.DeviceInfo.TemperatureStatus.",
+        ])
+        .unwrap();
+    let prefix = "Device.DeviceInfo.";
+    let values: Vec<(&str, &str, XsdType)> = values
+        .iter()
+        .map(|(name, value, xsd)| (&name[prefix.len()..], value.as_str(), xsd.clone()))
+        .collect();
+    use XsdType::{Boolean, DateTime, Int, String as Text, UnsignedInt as Unsigned};
+    let sensor = |name: &str| format!("TemperatureStatus.TemperatureSensor.1.{name}");
+    let (s_alias, s_enable, s_status) = (sensor("Alias"), sensor("Enable"), sensor("Status"));
+    let (s_name, s_value, s_lastupdate) = (sensor("Name"), sensor("Value"), sensor("LastUpdate"));
+    assert_eq!(
+        values,
+        vec![
+            ("MemoryStatus.Total", "121852", Unsigned),
+            ("MemoryStatus.Free", "58316", Unsigned),
+            ("ProcessStatus.CPUUsage", "11", Unsigned),
+            ("ProcessStatus.ProcessNumberOfEntries", "9", Unsigned),
+            ("ProcessStatus.Process.6.PID", "1467", Unsigned),
+            (
+                "ProcessStatus.Process.6.Command",
+                "/usr/sbin/hostapd -s -g /var/run/hostapd/global",
+                Text
+            ),
+            ("ProcessStatus.Process.6.Size", "2080", Unsigned),
+            ("ProcessStatus.Process.6.Priority", "20", Unsigned),
+            ("ProcessStatus.Process.6.CPUTime", "3950", Unsigned),
+            ("ProcessStatus.Process.6.State", "Sleeping", Text),
+            (
+                "TemperatureStatus.TemperatureSensorNumberOfEntries",
+                "1",
+                Unsigned
+            ),
+            (s_enable.as_str(), "true", Boolean),
+            (s_status.as_str(), "Enabled", Text),
+            (s_alias.as_str(), "cpe-1", Text),
+            (s_name.as_str(), "ath10k_hwmon temp1", Text),
+            (s_value.as_str(), "53", Int),
+            (s_lastupdate.as_str(), "2026-11-24T17:30:00Z", DateTime),
         ]
     );
 }

@@ -472,7 +472,9 @@ fn resolve_reference(reference: &BytesRef<'_>) -> Result<char, XmlError> {
             ))),
         };
     }
-    match reference.as_ref() {
+    // Its bytes (a bare `.as_ref()` turns ambiguous once a dependency adds another `AsRef`
+    // for `[u8]`, as winnow does under `tr181-cellular`).
+    match &**reference {
         b"amp" => Ok('&'),
         b"lt" => Ok('<'),
         b"gt" => Ok('>'),

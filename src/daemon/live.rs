@@ -48,6 +48,8 @@ pub struct LiveHub {
     pub ubus: Option<Ubus>,
     taken_at: Option<Instant>,
     invalid: bool,
+    /// The last snapshot's CPU load, which the next one measures CPU usage from.
+    cpu: Option<live::system::CpuLoad>,
 }
 
 impl LiveHub {
@@ -57,6 +59,7 @@ impl LiveHub {
             ubus: None,
             taken_at: None,
             invalid: true,
+            cpu: None,
         }
     }
 
@@ -80,6 +83,7 @@ impl LiveHub {
         Sources {
             paths: self.paths.clone(),
             ubus: self.ubus.clone(),
+            previous_cpu: self.cpu,
         }
     }
 }
@@ -98,6 +102,7 @@ pub async fn refresh(shared: &SharedAgent, freshness: Freshness) {
     let snapshot = live::gather(&sources).await;
     let mut agent = shared.borrow_mut();
     agent.live.taken_at = Some(Instant::now());
+    agent.live.cpu = snapshot.system.cpu;
     agent.model.set_live(snapshot);
 }
 

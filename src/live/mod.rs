@@ -15,6 +15,8 @@
 //! stays at its `Default` and says so in its `available` flag; areas then report what UCI
 //! alone knows.
 
+#[cfg(feature = "tr181-cellular")]
+pub mod cellular;
 pub mod net;
 pub mod services;
 pub mod system;
@@ -32,6 +34,9 @@ pub struct LiveState {
     pub net: NetState,
     pub services: ServiceState,
     pub system: SystemState,
+    /// ModemManager's modems (feature `tr181-cellular`).
+    #[cfg(feature = "tr181-cellular")]
+    pub cellular: cellular::CellularState,
 }
 
 /// Where a snapshot comes from.
@@ -41,6 +46,8 @@ pub struct Sources {
     pub paths: Paths,
     /// The daemon's ubus connection for reading, when ubusd answers.
     pub ubus: Option<Ubus>,
+    /// The previous snapshot's CPU load: CPU usage is measured from it (`system`).
+    pub previous_cpu: Option<system::CpuLoad>,
 }
 
 /// Read every source once (the I/O edge of this module).
@@ -53,11 +60,13 @@ pub async fn gather(sources: &Sources) -> LiveState {
     LiveState {
         net: net::gather().await,
         services,
-        system: system::gather(&sources.paths),
+        system: system::gather(&sources.paths, sources.previous_cpu.as_ref(), now),
+        #[cfg(feature = "tr181-cellular")]
+        cellular: cellular::gather(&sources.paths).await,
     }
 }
 
-/// The snapshot's time (association times, lease expiry in the lease file).
+/// The snapshot's time (association times, lease expiry in the lease file, sensor readings).
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

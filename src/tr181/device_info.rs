@@ -8,14 +8,21 @@
 //! - defaults (Manufacturer `OpenWrt`, OUI `000000`).
 //!
 //! `ProvisioningCode` is writable and kept in `cwmpd.cpe.provisioning_code`.
+//!
+//! MemoryStatus, ProcessStatus and TemperatureStatus come from the live snapshot: see
+//! `device_info/status.rs`.
+
+mod status;
 
 use serde_json::Value as Json;
 
 use super::{truncate_chars, CWMPD_PACKAGE};
 use crate::datamodel::{
-    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type,
-    Value,
+    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
+    Transaction, Type, Value,
 };
+
+const DEVICE_INFO: &str = "Device.DeviceInfo.";
 
 /// Where the daemon reads the board description (resolve with `Paths::resolve`).
 pub const BOARD_JSON: &str = "/etc/board.json";
@@ -202,7 +209,7 @@ impl DeviceInfoArea {
 
 impl Area for DeviceInfoArea {
     fn schema(&self) -> Vec<ObjectDef> {
-        vec![ObjectDef::new("Device.DeviceInfo.")
+        let identity = ObjectDef::new(DEVICE_INFO)
             .param(ParamDef::read_only("Manufacturer", Type::string(64)))
             .param(ParamDef::read_only(
                 "ManufacturerOUI",
@@ -226,13 +233,17 @@ impl Area for DeviceInfoArea {
             .param(
                 ParamDef::read_only("UpTime", Type::unsigned_int())
                     .active_notify(ActiveNotify::CanDeny),
-            )]
+            );
+        let mut objects = vec![identity];
+        objects.extend(status::objects());
+        objects
     }
 
     fn open<'a>(&'a self, ctx: &mut Context<'_>) -> Result<Box<dyn AreaView + 'a>, Error> {
         Ok(Box::new(DeviceInfoView {
             system: &self.system,
             overrides: Overrides::load(ctx)?,
+            status: status::StatusView::default(),
         }))
     }
 }
@@ -240,6 +251,7 @@ impl Area for DeviceInfoArea {
 struct DeviceInfoView<'a> {
     system: &'a SystemInfo,
     overrides: Overrides,
+    status: status::StatusView,
 }
 
 impl DeviceInfoView<'_> {
@@ -317,6 +329,9 @@ impl DeviceInfoView<'_> {
 
 impl AreaView for DeviceInfoView<'_> {
     fn get(&mut self, ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
+        if param.object != DEVICE_INFO {
+            return self.status.get(ctx, param);
+        }
         let text = match param.name {
             "Manufacturer" => self.manufacturer(),
             "ManufacturerOUI" => self.manufacturer_oui(),
@@ -335,11 +350,14 @@ impl AreaView for DeviceInfoView<'_> {
 
     fn set(
         &mut self,
-        _ctx: &mut Context<'_>,
+        ctx: &mut Context<'_>,
         param: ParamRef<'_>,
         value: &Value,
         tx: &mut Transaction,
     ) -> Result<(), Error> {
+        if param.object != DEVICE_INFO {
+            return self.status.set(ctx, param, value);
+        }
         match param.name {
             "ProvisioningCode" => {
                 tx.set_option(
@@ -352,6 +370,18 @@ impl AreaView for DeviceInfoView<'_> {
             }
             _ => Err(Error::not_writable("")),
         }
+    }
+
+    fn finish_set(&mut self, ctx: &mut Context<'_>, tx: &mut Transaction) -> Result<(), Error> {
+        self.status.finish_set(ctx, tx)
+    }
+
+    fn instances(
+        &mut self,
+        ctx: &mut Context<'_>,
+        table: ObjectRef<'_>,
+    ) -> Result<Vec<u32>, Error> {
+        self.status.instances(ctx, table)
     }
 }
 
@@ -424,6 +454,7 @@ mod tests {
         let view = DeviceInfoView {
             system: &system,
             overrides: Overrides::default(),
+            status: Default::default(),
         };
         assert_eq!(view.manufacturer(), "OpenWrt");
         assert_eq!(view.manufacturer_oui(), "60E327");
@@ -440,6 +471,7 @@ mod tests {
         let view = DeviceInfoView {
             system: &system,
             overrides: Overrides::default(),
+            status: Default::default(),
         };
         assert_eq!(view.manufacturer(), "OpenWrt");
         assert_eq!(view.manufacturer_oui(), "000000");
@@ -459,6 +491,7 @@ mod tests {
                 serial: Some("SN123".into()),
                 provisioning_code: None,
             },
+            status: Default::default(),
         };
         assert_eq!(view.manufacturer(), "ACME");
         assert_eq!(view.manufacturer_oui(), "A1B2C3");

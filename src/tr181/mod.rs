@@ -16,6 +16,8 @@
 //! needs the platform (`passwd`), so no clean mapping exists yet.
 
 pub mod bridging;
+#[cfg(feature = "tr181-cellular")]
+pub mod cellular;
 pub mod device_info;
 pub mod dhcpv4;
 pub mod dhcpv4_client;
@@ -91,6 +93,8 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(DnsRelayArea),
         Box::new(WifiArea),
         Box::new(HostsArea),
+        #[cfg(feature = "tr181-cellular")]
+        Box::new(cellular::CellularArea),
     ]
 }
 
@@ -173,11 +177,14 @@ mod tests {
     fn packages_are_read_once_per_area_and_rpc() {
         // network: DHCPv4 server, DNS client, NAT, IP, PPP, DHCPv4 client, DNS relay, Hosts;
         // dhcp: DHCPv4 server, DNS relay; wireless: WiFi, Hosts.
-        let expected = [
+        let mut expected = vec![
             "dhcp", "dhcp", "firewall", "firewall", "network", "network", "network", "network",
             "network", "network", "network", "network", "network", "network", "network", "system",
             "wireless", "wireless",
         ];
+        if cfg!(feature = "tr181-cellular") {
+            expected.insert(4, "network");
+        }
         for count in [1, 20] {
             let mut config = with_redirects(count);
             assert_eq!(packages_read_by_gpv_of_everything(&mut config), expected);

@@ -1,0 +1,143 @@
+//! End to end through the real binary: `Device.DeviceInfo.MemoryStatus.`, `.ProcessStatus.`
+//! and `.TemperatureStatus.` reach the ACS from the sandbox root's own `/proc` and `/sys`
+//! (the test router's recorded files, `tests/fixtures/system/archer-c7-v5`), and a sensor
+//! disabled by the ACS is kept in `/etc/config/cwmpd`.
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Duration;
+
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn cwmpd_uci(acs_url: &str) -> String {
+    format!(
+        "config acs 'acs'\n\toption url '{acs_url}'\n\toption periodic_enable '0'\n\n\
+         config cpe 'cpe'\n\toption interface 'lo'\n\toption cr_port '{}'\n",
+        free_port()
+    )
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_tree(&entry.path(), &target),
+            false => drop(std::fs::copy(entry.path(), target).unwrap()),
+        }
+    }
+}
+
+const SENSOR: &str = "Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.";
+
+#[test]
+fn status_objects_come_from_the_roots_proc_and_sys() {
+    let process = |name: &str| format!("Device.DeviceInfo.ProcessStatus.Process.6.{name}");
+    let sensor = |name: &str| format!("{SENSOR}{name}");
+    let acs = TestAcs::start(AcsConfig::new().session(vec![
+        AcsRpc::gpv(&[
+            "Device.DeviceInfo.MemoryStatus.",
+            "Device.DeviceInfo.ProcessStatus.CPUUsage",
+            "Device.DeviceInfo.ProcessStatus.ProcessNumberOfEntries",
+            &process("PID"),
+            &process("Command"),
+            &process("CPUTime"),
+            "Device.DeviceInfo.TemperatureStatus.TemperatureSensorNumberOfEntries",
+            &sensor("Name"),
+            &sensor("Value"),
+        ]),
+        AcsRpc::spv(&[(&sensor("Enable"), "false", "xsd:boolean")], "sensor-off"),
+        AcsRpc::gpv(&[&sensor("Status"), &sensor("Value")]),
+    ]));
+    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/archer-c7-v5");
+    copy_tree(&fixture, cpe.root());
+    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
+    cpe.spawn();
+
+    let session = acs.wait_session(1, WAIT).unwrap();
+    let values: Vec<(String, String, Option<String>)> = session
+        .response(0)
+        .param_values()
+        .into_iter()
+        .map(|p| (p.name, p.value, p.xsi_type))
+        .collect();
+    let value = |name: &str, value: &str, xsd: &str| {
+        (name.to_string(), value.to_string(), Some(xsd.to_string()))
+    };
+    assert_eq!(
+        values,
+        [
+            value(
+                "Device.DeviceInfo.MemoryStatus.Total",
+                "121852",
+                "xsd:unsignedInt"
+            ),
+            value(
+                "Device.DeviceInfo.MemoryStatus.Free",
+                "58316",
+                "xsd:unsignedInt"
+            ),
+            value(
+                "Device.DeviceInfo.ProcessStatus.CPUUsage",
+                "11",
+                "xsd:unsignedInt"
+            ),
+            value(
+                "Device.DeviceInfo.ProcessStatus.ProcessNumberOfEntries",
+                "9",
+                "xsd:unsignedInt"
+            ),
+            value(&process("PID"), "1467", "xsd:unsignedInt"),
+            value(
+                &process("Command"),
+                "/usr/sbin/hostapd -s -g /var/run/hostapd/global",
+                "xsd:string"
+            ),
+            value(&process("CPUTime"), "3950", "xsd:unsignedInt"),
+            value(
+                "Device.DeviceInfo.TemperatureStatus.TemperatureSensorNumberOfEntries",
+                "1",
+                "xsd:unsignedInt"
+            ),
+            value(&sensor("Name"), "ath10k_hwmon temp1", "xsd:string"),
+            value(&sensor("Value"), "53", "xsd:int"),
+        ]
+    );
+    assert_eq!(session.response(1).status(), Some(0));
+    assert_eq!(
+        session.response(2).value_of(&sensor("Status")).as_deref(),
+        Some("Disabled")
+    );
+    assert_eq!(
+        session.response(2).value_of(&sensor("Value")).as_deref(),
+        Some("-274")
+    );
+    let config = cpe.read_file("/etc/config/cwmpd").unwrap();
+    assert!(
+        config.contains("\tlist disabled_sensor 'ath10k_hwmon temp1'\n"),
+        "{config}"
+    );
+    // The operator's view of the same daemon.
+    let output = cpe.cli(&[
+        "get",
+        &sensor("Enable"),
+        "Device.DeviceInfo.MemoryStatus.Total",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{SENSOR}Enable = false\nDevice.DeviceInfo.MemoryStatus.Total = 121852\n")
+    );
+    acs.assert_no_violations();
+    assert!(acs.validate_cpe_bodies().expect("schema-valid envelopes") > 0);
+}
