@@ -512,7 +512,6 @@ mod tests {
                 "{piece}"
             );
         }
-
     }
 
     #[test]
