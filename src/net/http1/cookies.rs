@@ -5,7 +5,7 @@
 //! deletes a cookie by expiring it).
 //!
 //! Own code rather than a crate: the `cookie` crate parses only and needs `time` (28 kB on
-//! mipsel), `cookie_store` needs `url` with IDNA as well (75 kB in all); this is about 5 kB.
+//! mipsel), `cookie_store` needs `url` with IDNA as well (75 kB in all); this is about 3 kB.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
