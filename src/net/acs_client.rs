@@ -473,6 +473,30 @@ mod tests {
     }
 
     #[test]
+    fn http_failures_keep_their_kind() {
+        let cases = [
+            (http1::Error::Dns("x".into()), AcsError::Dns("x".into())),
+            (
+                http1::Error::Connect("x".into()),
+                AcsError::Connect("x".into()),
+            ),
+            (http1::Error::Tls("x".into()), AcsError::Tls("x".into())),
+            (http1::Error::ConnectTimeout, AcsError::Timeout),
+            (http1::Error::Timeout, AcsError::Timeout),
+            (http1::Error::BodyTooLarge(9), AcsError::BodyTooLarge),
+            (
+                http1::Error::Closed,
+                AcsError::Other(
+                    "the server closed the connection before the response was complete".into(),
+                ),
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(acs_error(error), expected);
+        }
+    }
+
+    #[test]
     fn messages_are_one_line() {
         let errors = [
             AcsError::Dns("x".into()),
