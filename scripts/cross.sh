@@ -15,7 +15,12 @@
 #   scripts/cross.sh strip IN OUT          strip a binary of any target (rust-objcopy / llvm-strip)
 #
 # Environment:
-#   CROSS_TARGET_DIR    cargo target dir (default: target/cross); CI points it at its cache
+#   CROSS_TARGET_DIR    cargo target dir (default: target/cross, or target/cross-dynamic for
+#                       CROSS_LINK=dynamic); CI points it at its cache
+#   CROSS_LINK          "static" (default): static, non-PIE — runs under qemu-user as it is;
+#                       "dynamic": as the OpenWrt feed links Rust packages (lang/rust/
+#                       rust-values.mk: CARGO_RUSTFLAGS += -Ctarget-feature=-crt-static), a PIE
+#                       that wants /lib/ld-musl-<arch>-sf.so.1 and libc.so; build only
 #   CROSS_TOOLS_DIR     build-cross.sh's venv and qemu downloads (default ~/.cache/openwrt-cross)
 #   QEMU_SUITE          default "trixie": bookworm's qemu 7.2 loses the netlink interface dump
 #                       on big-endian MIPS (musl's getifaddrs never returns); set it empty to
@@ -30,7 +35,20 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_CROSS="${BUILD_CROSS:-$REPO/../shared/cross/build-cross.sh}"
 export QEMU_SUITE="${QEMU_SUITE-trixie}"
-export CARGO_TARGET_DIR="${CROSS_TARGET_DIR:-$REPO/target/cross}"
+case "${CROSS_LINK:-static}" in
+    static) default_target_dir="$REPO/target/cross" ;;
+    dynamic)
+        default_target_dir="$REPO/target/cross-dynamic"
+        # RUSTFLAGS wins over build-cross.sh's per-target static flags; zig links musl
+        # dynamically only when asked (-dynamic).
+        export RUSTFLAGS="-C target-feature=-crt-static -C link-self-contained=no -C link-arg=-dynamic"
+        ;;
+    *)
+        printf '[cross] CROSS_LINK must be static or dynamic\n' >&2
+        exit 2
+        ;;
+esac
+export CARGO_TARGET_DIR="${CROSS_TARGET_DIR:-$default_target_dir}"
 CROSS_STD_FEATURES="${CROSS_STD_FEATURES-panic-unwind,optimize_for_size}"
 read -r -a CARGO_ARGS <<<"${CROSS_CARGO_ARGS:-}"
 
@@ -89,6 +107,10 @@ build() {
 
 cross_test() {
     local t start qemu version expected
+    if [ "${CROSS_LINK:-static}" != static ]; then
+        log "qemu-user runs the static builds only (CROSS_LINK=static)"
+        exit 2
+    fi
     expected="cwmpd $(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
     for t in "$@"; do
         build "$t"

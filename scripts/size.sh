@@ -1,32 +1,40 @@
 #!/usr/bin/env bash
 # `make size`: the size budget of issue 7 — the stripped cwmpd for mipsel-unknown-linux-musl
 # with default features ≤ 2.0 MB, its .ipk ≤ 1.0 MB (MB = 10^6 bytes) — and what the binary is
-# made of, so that a regression shows where it came from:
+# made of, so that a regression shows where it came from.
 #
-#   scripts/size.sh            build (scripts/cross.sh) and package (scripts/ipk.sh) for
-#                              $SIZE_TARGET, print both sizes against the budgets, the
-#                              sections, the bytes per crate and the biggest symbols (GNU nm on
-#                              the unstripped build, demangled)
+# The binary measured is built the way the OpenWrt feed builds Rust packages
+# (lang/rust/rust-values.mk and rust-package.mk): release profile with opt-level z, LTO, one
+# codegen unit, panic=unwind, overflow checks ON, and musl linked dynamically
+# (-Ctarget-feature=-crt-static, a PIE). What stays ours is std: -Zbuild-std with
+# $CROSS_STD_FEATURES (scripts/cross.sh), where the feed links its toolchain's prebuilt std.
+#
+#   scripts/size.sh            build (scripts/cross.sh, CROSS_LINK=dynamic) and package
+#                              (scripts/ipk.sh) for $SIZE_TARGET, print both sizes against the
+#                              budgets, the sections, the bytes per crate and the biggest
+#                              symbols (GNU nm on the unstripped build, demangled)
 #   scripts/size.sh --levers   also rebuild with each build choice flipped and print what it
-#                              costs or saves (about 3 minutes per variant, in
-#                              $CROSS_TARGET_DIR-levers)
+#                              costs or saves (3-6 minutes per variant, in $target_dir-levers)
 #
 # Environment: SIZE_TARGET (default mipsel-unknown-linux-musl), BIN_BUDGET / IPK_BUDGET (bytes),
-# SIZE_ENFORCE=1 to exit 1 when over budget; CROSS_* as for scripts/cross.sh.
+# SIZE_ENFORCE=1 to exit 1 when over budget; CROSS_TARGET_DIR (default target/cross) + "-feed"
+# is the build directory; CROSS_* otherwise as for scripts/cross.sh.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 target="${SIZE_TARGET:-mipsel-unknown-linux-musl}"
 bin_budget="${BIN_BUDGET:-2000000}"
 ipk_budget="${IPK_BUDGET:-1000000}"
-target_dir="${CROSS_TARGET_DIR:-$REPO/target/cross}"
+target_dir="${CROSS_TARGET_DIR:-$REPO/target/cross}-feed"
 levers=0
 [ "${1:-}" != "--levers" ] || levers=1
+# The feed's choices (see above); a lever flips one of them.
+feed=(CROSS_LINK=dynamic CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true)
 
-"$REPO/scripts/cross.sh" build "$target" >&2
-bin="$("$REPO/scripts/cross.sh" dist "$target")"
+env "${feed[@]}" CROSS_TARGET_DIR="$target_dir" "$REPO/scripts/cross.sh" build "$target" >&2
+bin="$(env "${feed[@]}" CROSS_TARGET_DIR="$target_dir" "$REPO/scripts/cross.sh" dist "$target")"
 unstripped="$target_dir/$target/release/cwmpd"
-ipk="$(IPK_DIR="$target_dir/ipk" "$REPO/scripts/ipk.sh" "$target")"
+ipk="$(BINARY="$bin" IPK_DIR="$target_dir/ipk" "$REPO/scripts/ipk.sh" "$target")"
 
 mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB", b / 1e6 }'; }
 verdict() { # verdict SIZE BUDGET
@@ -39,13 +47,15 @@ verdict() { # verdict SIZE BUDGET
 
 bin_size="$(stat -c %s "$bin")"
 ipk_size="$(stat -c %s "$ipk")"
-echo "== cwmpd for $target (release profile, default features, static musl, stripped)"
+echo "== cwmpd for $target as the feed builds it (default features, dynamic musl, overflow checks, panic=unwind, stripped)"
 printf '%-10s %9d bytes  %s  budget %s: %s\n' binary "$bin_size" "$(mb "$bin_size")" \
     "$(mb "$bin_budget")" "$(verdict "$bin_size" "$bin_budget")"
 printf '%-10s %9d bytes  %s  budget %s: %s\n' .ipk "$ipk_size" "$(mb "$ipk_size")" \
     "$(mb "$ipk_budget")" "$(verdict "$ipk_size" "$ipk_budget")"
 echo "           $bin"
 echo "           $ipk"
+needed="$(readelf -d "$bin" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+[ -z "$needed" ] || echo "           links against: $needed(the router's musl)"
 
 echo
 echo "== sections of the stripped binary (bytes)"
@@ -76,19 +86,17 @@ if [ "$levers" = 1 ]; then
     lever() { # lever DESCRIPTION ENV...
         local what="$1" size
         shift
-        env "$@" CROSS_TARGET_DIR="$target_dir-levers" "$REPO/scripts/cross.sh" build "$target" >&2
+        env "${feed[@]}" "$@" CROSS_TARGET_DIR="$target_dir-levers" "$REPO/scripts/cross.sh" build "$target" >&2
         size="$(stat -c %s "$(CROSS_TARGET_DIR="$target_dir-levers" "$REPO/scripts/cross.sh" dist "$target")")"
         printf '%9d  %+8d  %s\n' "$size" "$((size - bin_size))" "$what"
     }
+    lever "static musl, non-PIE (make cross; the feed links dynamically)" CROSS_LINK=static
+    lever "overflow checks off (our own release profile; the feed turns them on)" \
+        CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=false
     lever "std with its backtrace symbolizer (cargo's default build-std features)" CROSS_STD_FEATURES=
     lever "std without optimize_for_size" CROSS_STD_FEATURES=panic-unwind
-    lever "overflow checks on (as the feed's profile)" CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true
     lever "opt-level s instead of z" CARGO_PROFILE_RELEASE_OPT_LEVEL=s
     lever "panic=abort (for comparison only: the feed builds with panic=unwind)" CARGO_PROFILE_RELEASE_PANIC=abort
-    # zig links musl dynamically only when asked (-dynamic); the result is a PIE that wants
-    # /lib/ld-musl-<arch>-sf.so.1 and libc.so as OpenWrt has them. Measured, not run here.
-    lever "dynamic musl, as the feed links (PIE)" \
-        RUSTFLAGS="-C target-feature=-crt-static -C link-self-contained=no -C link-arg=-dynamic"
 fi
 
 if [ "${SIZE_ENFORCE:-0}" = 1 ] && { [ "$bin_size" -gt "$bin_budget" ] || [ "$ipk_size" -gt "$ipk_budget" ]; }; then

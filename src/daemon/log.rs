@@ -44,8 +44,8 @@ fn syslog_priority(level: Level) -> u8 {
 }
 
 impl Log for Logger {
-    /// cwmpd's own subsystems log at the configured level; libraries (reqwest, hyper, rustls,
-    /// cookie_store…) only warnings and errors — at debug level some of them print cookies.
+    /// cwmpd's own subsystems log at the configured level; libraries (rustls, tokio…) only
+    /// warnings and errors — at debug level some HTTP libraries print cookies.
     fn enabled(&self, metadata: &Metadata) -> bool {
         let own = metadata.target().starts_with("cwmpd");
         metadata.level() <= log::max_level() && (own || metadata.level() <= Level::Warn)

@@ -1,22 +1,24 @@
 //! The HTTP side of one CWMP session with the ACS (TR-069 §3.4).
 //!
-//! One [`AcsSession`] per CWMP session: a fresh reqwest client with its own cookie jar (the
-//! ACS ties a session's POSTs together with a cookie, §3.4.1) and its own connection pool of
-//! one HTTP/1.1 connection (§3.4.1: a session should use a single connection). Redirects and
-//! authentication are handled here, not by reqwest, because TR-069 gives them session scope:
-//! a redirect moves the rest of the session (§3.4.5), and a Digest context is reused with an
-//! increasing nonce-count for the rest of the session (§3.4.4, RFC 7616 §3.4).
+//! One [`AcsSession`] per CWMP session: its own cookie jar (the ACS ties a session's POSTs
+//! together with a cookie, §3.4.1) and one kept-alive HTTP/1.1 connection (§3.4.1: a session
+//! should use a single connection), both from `net::http1`. Redirects and authentication have
+//! session scope in TR-069: a redirect moves the rest of the session (§3.4.5), and a Digest
+//! context is reused with an increasing nonce-count for the rest of the session (§3.4.4,
+//! RFC 7616 §3.4).
 
 use std::error::Error as StdError;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use digest_auth::{AuthContext, WwwAuthenticateHeader};
-use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
-use reqwest::{Response, Url};
+use tokio::time::{timeout_at, Instant};
 
 use crate::cwmp::digest::{parse_challenges, AuthItem};
+use crate::net::http1::cookies::CookieJar;
+use crate::net::http1::{self, Client, HttpUrl, Request, ResponseHead, UrlError};
 use crate::net::tls::{self, TlsFiles};
 
 /// Replies larger than this are refused (a CWMP envelope is a few kB; a big
@@ -119,11 +121,13 @@ pub(crate) enum Auth {
 
 /// The HTTP side of one CWMP session.
 pub struct AcsSession {
-    client: reqwest::Client,
+    client: Client,
+    cookies: CookieJar,
+    timeout: Duration,
     /// The URL the credentials were configured for.
-    configured_url: Url,
+    configured_url: HttpUrl,
     /// Where the session is now (moves on 302/307, TR-069 §3.4.5).
-    url: Url,
+    url: HttpUrl,
     username: String,
     password: String,
     auth: Option<Auth>,
@@ -144,27 +148,17 @@ impl AcsSession {
         let url = parse_acs_url(&settings.url)?;
         let config_error = |e: tls::TlsSetupError| AcsError::Config(e.to_string());
         let roots = tls::root_store(&settings.tls).map_err(config_error)?;
-        if url.scheme() == "https" && roots.is_empty() {
+        if url.is_https() && roots.is_empty() {
             return Err(AcsError::Config(
                 "no trusted CA certificate: configure a CA file or install ca-bundle".to_string(),
             ));
         }
         let tls_config =
             tls::client_config_with_roots(roots, &settings.tls).map_err(config_error)?;
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls_config)
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .http1_only()
-            .pool_max_idle_per_host(1)
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .no_proxy()
-            .user_agent(concat!("cwmpd/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| AcsError::Config(error_chain(&e)))?;
         Ok(AcsSession {
-            client,
+            client: Client::new(Arc::new(tls_config), settings.timeout),
+            cookies: CookieJar::new(),
+            timeout: settings.timeout,
             configured_url: url.clone(),
             url,
             username: settings.username.clone(),
@@ -184,61 +178,72 @@ impl AcsSession {
     pub async fn post(&mut self, body: Vec<u8>) -> Result<AcsReply, AcsError> {
         let mut attempt = AuthAttempt::default();
         loop {
-            let response = self.send(&body).await?;
-            match response.status().as_u16() {
+            // The timeout holds for each request as a whole: connect, send, read the reply.
+            let deadline = Instant::now() + self.timeout;
+            let head = timeout_at(deadline, self.send(&body))
+                .await
+                .map_err(|_| AcsError::Timeout)??;
+            match head.status {
                 401 => {
-                    let challenges = challenges_of(response.headers());
-                    drain(response).await;
+                    let challenges = challenges_of(&head);
+                    self.drain(deadline).await;
                     self.answer_challenge(&challenges, &mut attempt)?;
                 }
                 302 | 307 => {
-                    let location = location_of(response.headers())?;
-                    drain(response).await;
+                    let location = location_of(&head)?;
+                    self.drain(deadline).await;
                     self.follow_redirect(&location)?;
                 }
-                _ => return finish(response).await,
+                _ => return self.finish(&head, deadline).await,
             }
         }
     }
 
-    async fn send(&mut self, body: &[u8]) -> Result<Response, AcsError> {
-        let mut request = self.client.post(self.url.clone());
-        request = if body.is_empty() {
-            request.header(CONTENT_LENGTH, "0")
-        } else {
+    async fn send(&mut self, body: &[u8]) -> Result<ResponseHead, AcsError> {
+        let mut headers: Vec<(&str, &str)> = vec![("User-Agent", USER_AGENT)];
+        if !body.is_empty() {
             // TR-069 §3.4.1: text/xml, and a SOAPAction header that may be empty.
-            request
-                .header(CONTENT_TYPE, "text/xml; charset=\"utf-8\"")
-                .header("SOAPAction", "")
+            headers.push(("Content-Type", "text/xml; charset=\"utf-8\""));
+            headers.push(("SOAPAction", ""));
+        }
+        let authorization = self.authorization(body);
+        if let Some(value) = &authorization {
+            headers.push(("Authorization", value));
+        }
+        let cookie = self.cookies.header(&self.url);
+        if let Some(value) = &cookie {
+            headers.push(("Cookie", value));
+        }
+        let request = Request {
+            method: "POST",
+            url: &self.url,
+            headers: &headers,
+            body,
         };
-        request = match self.authorization(body) {
-            Some(Credentials::Basic) => request.basic_auth(&self.username, Some(&self.password)),
-            Some(Credentials::Header(value)) => request.header(AUTHORIZATION, value),
-            None => request,
-        };
-        request
-            .body(body.to_vec())
-            .send()
-            .await
-            .map_err(|e| classify(&e))
+        let head = self.client.send(&request).await.map_err(acs_error)?;
+        for set_cookie in head.all("set-cookie") {
+            self.cookies.store(&self.url, set_cookie);
+        }
+        Ok(head)
     }
 
-    /// The credentials for the next request, if any were asked for and may go to this host.
-    fn authorization(&mut self, body: &[u8]) -> Option<Credentials> {
+    /// The Authorization header for the next request, if credentials were asked for and may
+    /// go to this host.
+    fn authorization(&mut self, body: &[u8]) -> Option<String> {
         if !self.may_send_credentials() {
             return None;
         }
         match self.auth.as_mut()? {
-            Auth::Basic => Some(Credentials::Basic),
+            Auth::Basic => Some(http1::basic_credentials(&self.username, &self.password)),
             Auth::Digest(prompt) => {
                 let context = AuthContext::new_post(
                     self.username.as_str(),
                     self.password.as_str(),
-                    request_target(&self.url),
+                    self.url.target(),
                     Some(body),
                 );
                 let header = prompt.respond(&context).ok()?;
-                Some(Credentials::Header(header.to_string()))
+                Some(header.to_string())
             }
         }
     }
@@ -246,8 +251,37 @@ impl AcsSession {
     /// Credentials go only to the host they were configured for, and never from https down
     /// to plain http.
     fn may_send_credentials(&self) -> bool {
-        let downgraded = self.configured_url.scheme() == "https" && self.url.scheme() != "https";
+        let downgraded = self.configured_url.is_https() && !self.url.is_https();
         same_host(&self.url, &self.configured_url) && !downgraded
+    }
+
+    /// 2xx, or a 500 carrying a SOAP Fault, becomes a reply; any other status an error.
+    async fn finish(
+        &mut self,
+        head: &ResponseHead,
+        deadline: Instant,
+    ) -> Result<AcsReply, AcsError> {
+        let status = head.status;
+        let soap_fault = status == 500 && is_xml(head);
+        if !(200..300).contains(&status) && !soap_fault {
+            self.drain(deadline).await;
+            return Err(AcsError::HttpStatus(status));
+        }
+        let body = timeout_at(deadline, self.client.read_body(MAX_REPLY_BODY))
+            .await
+            .map_err(|_| AcsError::Timeout)?
+            .map_err(acs_error)?;
+        Ok(AcsReply { status, body })
+    }
+
+    /// Reads and drops a small body so the connection can carry the next request.
+    async fn drain(&mut self, deadline: Instant) {
+        if timeout_at(deadline, self.client.discard_body(MAX_DRAINED_BODY))
+            .await
+            .is_err()
+        {
+            self.client.close();
+        }
     }
 
     fn answer_challenge(
@@ -280,16 +314,10 @@ impl AcsSession {
         if self.redirects > MAX_REDIRECTS {
             return Err(AcsError::TooManyRedirects);
         }
-        let next = self
-            .url
-            .join(location)
-            .map_err(|e| AcsError::InvalidUrl(format!("redirect to {location:?}: {e}")))?;
-        if !matches!(next.scheme(), "http" | "https") {
-            return Err(AcsError::InvalidUrl(format!(
-                "redirect to a {} URL",
-                next.scheme()
-            )));
-        }
+        let next = self.url.join(location).map_err(|e| match e {
+            UrlError::Scheme(scheme) => AcsError::InvalidUrl(format!("redirect to a {scheme} URL")),
+            UrlError::Invalid(_) => AcsError::InvalidUrl(format!("redirect to {location:?}: {e}")),
+        })?;
         if !same_host(&next, &self.url) {
             // A Digest context belongs to the old server; never replay it elsewhere.
             self.auth = None;
@@ -300,41 +328,19 @@ impl AcsSession {
     }
 }
 
-enum Credentials {
-    Basic,
-    Header(String),
+/// What the agent calls itself on every request.
+pub(crate) const USER_AGENT: &str = concat!("cwmpd/", env!("CARGO_PKG_VERSION"));
+
+fn parse_acs_url(text: &str) -> Result<HttpUrl, AcsError> {
+    HttpUrl::parse(text).map_err(|e| AcsError::InvalidUrl(format!("{text:?}: {e}")))
 }
 
-fn parse_acs_url(text: &str) -> Result<Url, AcsError> {
-    let url = Url::parse(text).map_err(|e| AcsError::InvalidUrl(format!("{text:?}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(AcsError::InvalidUrl(format!(
-            "{text:?}: not an http or https URL"
-        )));
-    }
-    Ok(url)
+fn same_host(a: &HttpUrl, b: &HttpUrl) -> bool {
+    a.host() == b.host()
 }
 
-fn same_host(a: &Url, b: &Url) -> bool {
-    match (a.host_str(), b.host_str()) {
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-        _ => false,
-    }
-}
-
-/// The request-target for the Digest `uri` parameter: path and query.
-pub(crate) fn request_target(url: &Url) -> String {
-    match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    }
-}
-
-pub(crate) fn challenges_of(headers: &HeaderMap) -> Vec<AuthItem> {
-    headers
-        .get_all(reqwest::header::WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
+pub(crate) fn challenges_of(head: &ResponseHead) -> Vec<AuthItem> {
+    head.all("www-authenticate")
         .flat_map(parse_challenges)
         .collect()
 }
@@ -408,129 +414,32 @@ fn digest_prompt(challenge: &AuthItem) -> Option<WwwAuthenticateHeader> {
     })
 }
 
-fn location_of(headers: &HeaderMap) -> Result<String, AcsError> {
-    headers
-        .get(LOCATION)
-        .and_then(|value| value.to_str().ok())
+fn location_of(head: &ResponseHead) -> Result<String, AcsError> {
+    head.header("location")
         .map(str::to_string)
         .ok_or_else(|| AcsError::Other("redirect without a usable Location header".to_string()))
 }
 
-/// 2xx, or a 500 carrying a SOAP Fault, becomes a reply; any other status an error.
-async fn finish(response: Response) -> Result<AcsReply, AcsError> {
-    let status = response.status().as_u16();
-    let soap_fault = status == 500 && is_xml(response.headers());
-    if !(200..300).contains(&status) && !soap_fault {
-        drain(response).await;
-        return Err(AcsError::HttpStatus(status));
-    }
-    let body = read_body(response, MAX_REPLY_BODY).await?;
-    Ok(AcsReply { status, body })
-}
-
-fn is_xml(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
+fn is_xml(head: &ResponseHead) -> bool {
+    head.header("content-type")
         .is_some_and(|value| value.to_ascii_lowercase().contains("xml"))
 }
 
-async fn read_body(mut response: Response, limit: usize) -> Result<Vec<u8>, AcsError> {
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit as u64)
-    {
-        return Err(AcsError::BodyTooLarge);
+/// The ACS's view of an HTTP failure.
+fn acs_error(error: http1::Error) -> AcsError {
+    match error {
+        http1::Error::Dns(detail) => AcsError::Dns(detail),
+        http1::Error::Connect(detail) => AcsError::Connect(detail),
+        http1::Error::Tls(detail) => AcsError::Tls(detail),
+        http1::Error::ConnectTimeout | http1::Error::Timeout => AcsError::Timeout,
+        http1::Error::BodyTooLarge(_) => AcsError::BodyTooLarge,
+        other => AcsError::Other(other.to_string()),
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-        if body.len() + chunk.len() > limit {
-            return Err(AcsError::BodyTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// Reads and drops a small body so the connection can carry the next request.
-async fn drain(response: Response) {
-    let _ = read_body(response, MAX_DRAINED_BODY).await;
-}
-
-/// Sorts a reqwest error into its kind by walking the source chain: TLS before connect
-/// (a failed handshake is also a connect error), DNS by hyper-util's "dns error" layer.
-pub(crate) fn classify(error: &reqwest::Error) -> AcsError {
-    if error.is_timeout() {
-        return AcsError::Timeout;
-    }
-    let mut source: Option<&(dyn StdError + 'static)> = Some(error);
-    let mut dns = false;
-    while let Some(current) = source {
-        if let Some(tls_error) = rustls_error_in(current) {
-            return AcsError::Tls(tls_error.to_string());
-        }
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return AcsError::Timeout;
-            }
-        }
-        dns |= current.to_string() == "dns error";
-        source = current.source();
-    }
-    let detail = root_cause(error);
-    if dns {
-        AcsError::Dns(detail)
-    } else if error.is_connect() {
-        AcsError::Connect(detail)
-    } else {
-        AcsError::Other(error_chain(error))
-    }
-}
-
-/// The rustls error at `error`, or inside the io::Errors wrapping it (io::Error hides its
-/// payload from `source()`, and the TLS connector wraps it twice).
-fn rustls_error_in<'a>(mut error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    for _ in 0..8 {
-        if let Some(tls_error) = error.downcast_ref::<rustls::Error>() {
-            return Some(tls_error);
-        }
-        error = error.downcast_ref::<std::io::Error>()?.get_ref()?;
-    }
-    None
-}
-
-fn root_cause(error: &(dyn StdError + 'static)) -> String {
-    let mut current = error;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
-}
-
-fn error_chain(error: &(dyn StdError + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(current) = source {
-        text.push_str(": ");
-        text.push_str(&current.to_string());
-        source = current.source();
-    }
-    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn url(text: &str) -> Url {
-        Url::parse(text).expect("url")
-    }
-
-    #[test]
-    fn request_target_keeps_the_query() {
-        assert_eq!(request_target(&url("http://a/b/c?x=1")), "/b/c?x=1");
-        assert_eq!(request_target(&url("http://a")), "/");
-    }
 
     #[test]
     fn prefers_digest_sha256_over_md5_and_basic() {
@@ -561,6 +470,30 @@ mod tests {
             Err(AcsError::InvalidUrl(_))
         ));
         assert!(parse_acs_url("https://acs.example:7547/cwmp").is_ok());
+    }
+
+    #[test]
+    fn http_failures_keep_their_kind() {
+        let cases = [
+            (http1::Error::Dns("x".into()), AcsError::Dns("x".into())),
+            (
+                http1::Error::Connect("x".into()),
+                AcsError::Connect("x".into()),
+            ),
+            (http1::Error::Tls("x".into()), AcsError::Tls("x".into())),
+            (http1::Error::ConnectTimeout, AcsError::Timeout),
+            (http1::Error::Timeout, AcsError::Timeout),
+            (http1::Error::BodyTooLarge(9), AcsError::BodyTooLarge),
+            (
+                http1::Error::Closed,
+                AcsError::Other(
+                    "the server closed the connection before the response was complete".into(),
+                ),
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(acs_error(error), expected);
+        }
     }
 
     #[test]

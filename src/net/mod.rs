@@ -2,4 +2,5 @@
 
 pub mod acs_client;
 pub mod cr_server;
+pub mod http1;
 pub mod tls;

@@ -5,16 +5,21 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use digest_auth::{AuthContext, HttpMethod};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
-use reqwest::{Method, Response, StatusCode, Url};
 
 use super::model::TransferFault;
 use crate::cwmp::fault::FaultCode;
-use crate::net::acs_client::{self, AcsError, Auth};
+use crate::net::acs_client::{self, Auth, USER_AGENT};
+use crate::net::http1::{self, HttpUrl, Request, ResponseHead, UrlError};
 use crate::net::tls::{self, TlsFiles};
+
+/// Redirects followed per transfer.
+const MAX_REDIRECTS: u32 = 5;
+/// How much of an error or redirect body is read (to keep the connection reusable).
+const MAX_DRAINED_BODY: usize = 64 * 1024;
 
 /// A file server and how to reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,11 +49,31 @@ impl Direction {
         };
         TransferFault::new(code, detail)
     }
+
+    /// The fault of a failed exchange: no contact (9015), or contact lost (9017).
+    fn http_fault(self, error: &http1::Error) -> TransferFault {
+        let code = match error {
+            http1::Error::Dns(_)
+            | http1::Error::Connect(_)
+            | http1::Error::Tls(_)
+            | http1::Error::ConnectTimeout
+            | http1::Error::Request(_) => FaultCode::DownloadFailureUnableToContactFileServer,
+            http1::Error::Timeout
+            | http1::Error::Io(_)
+            | http1::Error::Closed
+            | http1::Error::Malformed(_)
+            | http1::Error::BodyTooLarge(_) => FaultCode::DownloadFailureUnableToCompleteDownload,
+        };
+        self.fault(code, format!("file server: {error}"))
+    }
 }
 
+/// One transfer's HTTP side: the request, answering one authentication challenge when
+/// credentials were given, and following up to five redirects.
 struct Client {
-    client: reqwest::Client,
-    url: Url,
+    http: http1::Client,
+    /// The URL the credentials were given for.
+    configured_url: HttpUrl,
     username: String,
     password: String,
     direction: Direction,
@@ -56,107 +81,135 @@ struct Client {
 
 impl Client {
     fn new(server: &FileServer, direction: Direction) -> Result<Client, TransferFault> {
-        let url = Url::parse(server.url.trim()).map_err(|e| {
-            direction.fault(FaultCode::DownloadFailureUnableToAccessFile, e.to_string())
+        let url = HttpUrl::parse(server.url.trim()).map_err(|e| match e {
+            UrlError::Scheme(scheme) => {
+                TransferFault::new(FaultCode::UnsupportedProtocolForFileTransfer, scheme)
+            }
+            UrlError::Invalid(_) => {
+                direction.fault(FaultCode::DownloadFailureUnableToAccessFile, e.to_string())
+            }
         })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(TransferFault::new(
-                FaultCode::UnsupportedProtocolForFileTransfer,
-                url.scheme(),
-            ));
-        }
         let setup = |e: tls::TlsSetupError| direction.fault(FaultCode::DownloadFailure, e.0);
         let tls_config = tls::client_config(&server.tls).map_err(setup)?;
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls_config)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .http1_only()
-            .connect_timeout(server.timeout)
-            .read_timeout(server.timeout)
-            .no_proxy()
-            .user_agent(concat!("cwmpd/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| direction.fault(FaultCode::DownloadFailure, e.to_string()))?;
         Ok(Client {
-            client,
-            url,
+            http: http1::Client::new(Arc::new(tls_config), server.timeout),
+            configured_url: url,
             username: server.username.clone(),
             password: server.password.clone(),
             direction,
         })
     }
 
-    /// Send, answering one authentication challenge when credentials were given.
-    async fn send(&self, method: Method, body: &[u8]) -> Result<Response, TransferFault> {
+    /// Sends the request; the response body is then read from `self.http`.
+    async fn send(&mut self, method: &str, body: &[u8]) -> Result<ResponseHead, TransferFault> {
+        let mut url = self.configured_url.clone();
         let mut auth: Option<Auth> = None;
+        let mut redirects = 0;
         loop {
-            let response = self.attempt(&method, body, auth.as_mut()).await?;
-            if response.status() != StatusCode::UNAUTHORIZED {
-                return Ok(response);
+            let head = self.attempt(method, &url, body, auth.as_mut()).await?;
+            if head.status == 401 {
+                self.http.discard_body(MAX_DRAINED_BODY).await;
+                auth = Some(self.answer_challenge(&head, &url, auth.is_some())?);
+                continue;
             }
-            let challenges = acs_client::challenges_of(response.headers());
-            if auth.is_some() || self.username.is_empty() {
-                return Err(TransferFault::new(
-                    FaultCode::FileTransferServerAuthenticationFailure,
-                    "HTTP 401",
+            let Some(location) = redirect_location(&head, method) else {
+                return Ok(head);
+            };
+            self.http.discard_body(MAX_DRAINED_BODY).await;
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(self.direction.fault(
+                    FaultCode::DownloadFailureUnableToCompleteDownload,
+                    format!("more than {MAX_REDIRECTS} redirects"),
                 ));
             }
-            auth = Some(acs_client::choose_challenge(&challenges).ok_or_else(|| {
-                TransferFault::new(
-                    FaultCode::FileTransferServerAuthenticationFailure,
-                    "no usable authentication scheme",
+            url = url.join(location).map_err(|e| {
+                self.direction.fault(
+                    FaultCode::DownloadFailureUnableToAccessFile,
+                    format!("redirect to {location:?}: {e}"),
                 )
-            })?);
+            })?;
         }
     }
 
-    async fn attempt(
+    fn answer_challenge(
         &self,
-        method: &Method,
+        head: &ResponseHead,
+        url: &HttpUrl,
+        answered: bool,
+    ) -> Result<Auth, TransferFault> {
+        // Credentials go only to the host they were given for, never down from https.
+        let downgraded = self.configured_url.is_https() && !url.is_https();
+        let may_send = url.host() == self.configured_url.host() && !downgraded;
+        if answered || self.username.is_empty() || !may_send {
+            return Err(TransferFault::new(
+                FaultCode::FileTransferServerAuthenticationFailure,
+                "HTTP 401",
+            ));
+        }
+        acs_client::choose_challenge(&acs_client::challenges_of(head)).ok_or_else(|| {
+            TransferFault::new(
+                FaultCode::FileTransferServerAuthenticationFailure,
+                "no usable authentication scheme",
+            )
+        })
+    }
+
+    async fn attempt(
+        &mut self,
+        method: &str,
+        url: &HttpUrl,
         body: &[u8],
         auth: Option<&mut Auth>,
-    ) -> Result<Response, TransferFault> {
-        let mut request = self.client.request(method.clone(), self.url.clone());
-        match auth {
-            Some(Auth::Basic) => request = request.basic_auth(&self.username, Some(&self.password)),
+    ) -> Result<ResponseHead, TransferFault> {
+        let authorization = match auth {
+            Some(Auth::Basic) => Some(http1::basic_credentials(&self.username, &self.password)),
             Some(Auth::Digest(prompt)) => {
                 let context = AuthContext::new_with_method(
                     self.username.as_str(),
                     self.password.as_str(),
-                    acs_client::request_target(&self.url),
+                    url.target(),
                     None::<&[u8]>,
-                    HttpMethod(method.as_str().to_string().into()),
+                    HttpMethod(method.to_string().into()),
                 );
-                if let Ok(header) = prompt.respond(&context) {
-                    request = request.header(AUTHORIZATION, header.to_string());
-                }
+                prompt
+                    .respond(&context)
+                    .ok()
+                    .map(|header| header.to_string())
             }
-            None => {}
+            None => None,
+        };
+        let mut headers: Vec<(&str, &str)> = vec![("User-Agent", USER_AGENT)];
+        if method != "GET" {
+            headers.push(("Content-Type", "application/octet-stream"));
         }
-        if *method != Method::GET {
-            request = request
-                .header(CONTENT_TYPE, "application/octet-stream")
-                .body(body.to_vec());
+        if let Some(value) = &authorization {
+            headers.push(("Authorization", value));
         }
-        request.send().await.map_err(|e| self.send_fault(&e))
+        let request = Request {
+            method,
+            url,
+            headers: &headers,
+            body,
+        };
+        let direction = self.direction;
+        self.http
+            .send(&request)
+            .await
+            .map_err(|e| direction.http_fault(&e))
     }
+}
 
-    fn send_fault(&self, error: &reqwest::Error) -> TransferFault {
-        let detail = acs_client::classify(error)
-            .to_string()
-            .replace("the ACS", "the file server");
-        match acs_client::classify(error) {
-            AcsError::Timeout if error.is_connect() => self
-                .direction
-                .fault(FaultCode::DownloadFailureUnableToContactFileServer, detail),
-            AcsError::Timeout | AcsError::Other(_) => self
-                .direction
-                .fault(FaultCode::DownloadFailureUnableToCompleteDownload, detail),
-            _ => self
-                .direction
-                .fault(FaultCode::DownloadFailureUnableToContactFileServer, detail),
-        }
-    }
+/// Where a redirect leads, if this status is one we follow for this method: every kind for
+/// a download; for an upload the ones that keep the method and body (301, 302 and 308 as
+/// curl does, 307).
+fn redirect_location<'a>(head: &'a ResponseHead, method: &str) -> Option<&'a str> {
+    let follow = match head.status {
+        301 | 302 | 307 | 308 => true,
+        303 => method == "GET",
+        _ => false,
+    };
+    follow.then(|| head.header("location")).flatten()
 }
 
 /// How much may be written: the FileSize the ACS announced (0 = unknown) and the free space.
@@ -209,18 +262,17 @@ pub async fn download(
     dest: &Path,
     limits: SizeLimits,
 ) -> Result<u64, TransferFault> {
-    let client = Client::new(server, Direction::Download)?;
-    let response = client.send(Method::GET, &[]).await?;
-    let status = response.status();
-    if !status.is_success() {
+    let mut client = Client::new(server, Direction::Download)?;
+    let head = client.send("GET", &[]).await?;
+    if !(200..300).contains(&head.status) {
         return Err(TransferFault::new(
             FaultCode::DownloadFailureUnableToAccessFile,
-            format!("HTTP {}", status.as_u16()),
+            format!("HTTP {}", head.status),
         ));
     }
-    limits.check_announced(response.content_length())?;
+    limits.check_announced(client.http.body_length())?;
     let part = dest.with_extension("part");
-    let result = stream_to_file(response, &part, limits).await;
+    let result = stream_to_file(&mut client.http, &part, limits).await;
     let size = match result {
         Ok(size) => size,
         Err(fault) => {
@@ -233,19 +285,17 @@ pub async fn download(
 }
 
 async fn stream_to_file(
-    mut response: Response,
+    http: &mut http1::Client,
     part: &Path,
     limits: SizeLimits,
 ) -> Result<u64, TransferFault> {
     let mut file = File::create(part).map_err(|e| write_fault(part, &e))?;
     let mut written: u64 = 0;
     loop {
-        let chunk = response.chunk().await.map_err(|e| {
+        let chunk = http.body_chunk().await.map_err(|e| {
             TransferFault::new(
                 FaultCode::DownloadFailureUnableToCompleteDownload,
-                acs_client::classify(&e)
-                    .to_string()
-                    .replace("the ACS", "the file server"),
+                format!("file server: {e}"),
             )
         })?;
         let Some(chunk) = chunk else { break };
@@ -257,7 +307,7 @@ async fn stream_to_file(
             return Err(size_mismatch(written, limits.file_size));
         }
         // The download directory is tmpfs (RAM): a write is a memory copy, not disk I/O.
-        file.write_all(&chunk).map_err(|e| write_fault(part, &e))?;
+        file.write_all(chunk).map_err(|e| write_fault(part, &e))?;
     }
     if limits.file_size > 0 && written != limits.file_size {
         return Err(size_mismatch(written, limits.file_size));
@@ -275,18 +325,18 @@ fn write_fault(path: &Path, error: &std::io::Error) -> TransferFault {
 
 /// PUT `body` to the server; a server that does not allow PUT (405, 501) gets a POST.
 pub async fn upload(server: &FileServer, body: &[u8]) -> Result<(), TransferFault> {
-    let client = Client::new(server, Direction::Upload)?;
-    let mut response = client.send(Method::PUT, body).await?;
-    if matches!(response.status().as_u16(), 405 | 501) {
-        response = client.send(Method::POST, body).await?;
+    let mut client = Client::new(server, Direction::Upload)?;
+    let mut head = client.send("PUT", body).await?;
+    if matches!(head.status, 405 | 501) {
+        client.http.discard_body(MAX_DRAINED_BODY).await;
+        head = client.send("POST", body).await?;
     }
-    let status = response.status();
-    if status.is_success() {
+    if (200..300).contains(&head.status) {
         return Ok(());
     }
     Err(TransferFault::new(
         FaultCode::UploadFailure,
-        format!("HTTP {}", status.as_u16()),
+        format!("HTTP {}", head.status),
     ))
 }
 
