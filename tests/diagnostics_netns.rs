@@ -5,8 +5,12 @@
 //! (CI runs as root); skipped with a message otherwise. The ping itself runs in a child of
 //! this test binary started with `ip netns exec`, so the test process never changes namespace.
 
+mod netns;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+use netns::{must, run, Namespace, Pair, Responder};
 
 use cwmpd::diagnostics::ip_ping::{IpPingInputs, IpPingResults, ProtocolVersion};
 use cwmpd::diagnostics::ns_lookup::NsLookupInputs;
@@ -20,98 +24,7 @@ const TRACE: &str = "CWMPD_NETNS_TRACE";
 const PEER_V4: &str = "10.203.7.2";
 const PEER_V6: &str = "fd00:203:7::2";
 
-fn run(args: &[&str]) -> Output {
-    Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .unwrap_or_else(|err| panic!("{args:?}: {err}"))
-}
-
-fn must(args: &[&str]) {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Namespaces `<tag>a` (pinging, device `va`) and `<tag>b` (answering, `vb`), deleted on drop.
-struct Pair {
-    a: String,
-    b: String,
-}
-
 impl Pair {
-    fn new(tag: &str) -> Option<Pair> {
-        let root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
-        let ip = Command::new("ip").arg("-V").output().is_ok();
-        if !root || !ip {
-            eprintln!("SKIPPED: network namespaces need root and iproute2's `ip`");
-            return None;
-        }
-        let id = std::process::id();
-        let pair = Pair {
-            a: format!("cwd{tag}{id}a"),
-            b: format!("cwd{tag}{id}b"),
-        };
-        must(&["ip", "netns", "add", &pair.a]);
-        must(&["ip", "netns", "add", &pair.b]);
-        let (a, b) = (pair.a.as_str(), pair.b.as_str());
-        must(&[
-            "ip", "-n", a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b,
-        ]);
-        must(&["ip", "-n", a, "addr", "add", "10.203.7.1/24", "dev", "va"]);
-        must(&["ip", "-n", b, "addr", "add", "10.203.7.2/24", "dev", "vb"]);
-        must(&[
-            "ip",
-            "-n",
-            a,
-            "addr",
-            "add",
-            "fd00:203:7::1/64",
-            "dev",
-            "va",
-            "nodad",
-        ]);
-        must(&[
-            "ip",
-            "-n",
-            b,
-            "addr",
-            "add",
-            "fd00:203:7::2/64",
-            "dev",
-            "vb",
-            "nodad",
-        ]);
-        for (ns, dev) in [(a, "va"), (b, "vb"), (a, "lo"), (b, "lo")] {
-            must(&["ip", "-n", ns, "link", "set", dev, "up"]);
-        }
-        pair.wait_for_ipv6();
-        Some(pair)
-    }
-
-    /// Until duplicate address detection of the link-local addresses is over (an echo sent
-    /// before may go unanswered: neighbour discovery cannot complete yet).
-    fn wait_for_ipv6(&self) {
-        for _ in 0..50 {
-            let tentative = [&self.a, &self.b].iter().any(|ns| {
-                !run(&["ip", "-n", ns, "-6", "addr", "show", "tentative"])
-                    .stdout
-                    .is_empty()
-            });
-            if !tentative {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("IPv6 addresses stay tentative");
-    }
-
     /// `tc netem` on `va` (requests only: the round trip gains exactly the delay once).
     fn netem(&self, args: &[&str]) -> bool {
         let mut command = vec!["ip", "netns", "exec", &self.a, "tc", "qdisc", "replace"];
@@ -279,15 +192,6 @@ impl Pair {
     }
 }
 
-struct Responder(Child);
-
-impl Drop for Responder {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The child's side of [`Pair::lookup`].
 #[test]
 fn inner_lookup() {
@@ -356,13 +260,6 @@ fn inner_responder() {
         let sum = cwmpd::diagnostics::icmp::checksum(&reply);
         reply[2..4].copy_from_slice(&sum.to_be_bytes());
         socket.send_to(&reply, from).unwrap();
-    }
-}
-
-impl Drop for Pair {
-    fn drop(&mut self) {
-        let _ = run(&["ip", "netns", "del", &self.a]);
-        let _ = run(&["ip", "netns", "del", &self.b]);
     }
 }
 
@@ -735,13 +632,4 @@ fn trace_route_through_a_router_namespace() {
     let (state, hops) = trace("10.203.9.2", 1);
     assert_eq!(state, "Error_MaxHopCountExceeded 10.203.7.1");
     assert_eq!(addresses(&hops), ["10.203.7.2 0"]);
-}
-
-/// A network namespace deleted on drop.
-struct Namespace(String);
-
-impl Drop for Namespace {
-    fn drop(&mut self) {
-        let _ = run(&["ip", "netns", "del", &self.0]);
-    }
 }

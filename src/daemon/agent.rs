@@ -253,13 +253,15 @@ impl Agent {
         }
     }
 
+    /// `/etc/config/network` as it is now (with uci's pending changes).
+    pub fn network_config(&self) -> Option<crate::backend::uci::UciFile> {
+        crate::backend::uci::UciStore::new(self.paths.uci_config_dir(), self.paths.uci_delta_dir())
+            .load("network")
+            .ok()
+    }
+
     pub fn connection_request_url(&self) -> String {
-        let network = crate::backend::uci::UciStore::new(
-            self.paths.uci_config_dir(),
-            self.paths.uci_delta_dir(),
-        )
-        .load("network")
-        .ok();
+        let network = self.network_config();
         match cr_url::advertised_address(
             &self.config.cpe.interface,
             network.as_ref(),

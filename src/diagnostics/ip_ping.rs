@@ -43,7 +43,7 @@ pub enum ProtocolVersion {
 }
 
 impl ProtocolVersion {
-    fn parse(text: &str) -> ProtocolVersion {
+    pub fn parse(text: &str) -> ProtocolVersion {
         match text {
             "IPv4" => ProtocolVersion::IPv4,
             "IPv6" => ProtocolVersion::IPv6,

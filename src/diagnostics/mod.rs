@@ -9,6 +9,9 @@
 //! - [`ping`], [`trace`] and [`lookup`] are the edges: ICMP and UDP sockets on tokio.
 
 pub mod dns;
+pub mod download;
+mod http_transfer;
+pub mod http_wire;
 pub mod icmp;
 pub mod ip_ping;
 pub mod lookup;
@@ -16,8 +19,11 @@ pub mod ns_lookup;
 pub mod ping;
 pub mod state;
 mod stored;
+pub mod throughput;
 pub mod trace;
 pub mod trace_route;
+pub mod transfer_run;
+pub mod upload;
 
 use std::collections::BTreeMap;
 
@@ -25,6 +31,7 @@ use crate::datamodel::Value;
 use ip_ping::{IpPingInputs, IpPingResults};
 use ns_lookup::{NsLookupInputs, NsLookupResults};
 pub use state::DiagnosticsState;
+use throughput::{Direction, ThroughputResults, TransferInputs};
 use trace_route::{TraceRouteInputs, TraceRouteResults};
 
 /// The diagnostics cwmpd runs.
@@ -33,10 +40,18 @@ pub enum Test {
     IpPing,
     TraceRoute,
     NsLookup,
+    Download,
+    Upload,
 }
 
 impl Test {
-    pub const ALL: [Test; 3] = [Test::IpPing, Test::TraceRoute, Test::NsLookup];
+    pub const ALL: [Test; 5] = [
+        Test::IpPing,
+        Test::TraceRoute,
+        Test::NsLookup,
+        Test::Download,
+        Test::Upload,
+    ];
 
     /// The TR-181 object, e.g. `Device.IP.Diagnostics.IPPing.`.
     pub fn object(self) -> &'static str {
@@ -44,6 +59,8 @@ impl Test {
             Test::IpPing => ip_ping::OBJECT,
             Test::TraceRoute => trace_route::OBJECT,
             Test::NsLookup => ns_lookup::OBJECT,
+            Test::Download => download::OBJECT,
+            Test::Upload => upload::OBJECT,
         }
     }
 
@@ -52,6 +69,8 @@ impl Test {
             Test::IpPing => ip_ping::state(values),
             Test::TraceRoute => trace_route::state(values),
             Test::NsLookup => ns_lookup::state(values),
+            Test::Download => download::state(values),
+            Test::Upload => upload::state(values),
         }
     }
 
@@ -61,6 +80,8 @@ impl Test {
             Test::IpPing => Job::IpPing(IpPingInputs::from_values(values)),
             Test::TraceRoute => Job::TraceRoute(TraceRouteInputs::from_values(values)),
             Test::NsLookup => Job::NsLookup(NsLookupInputs::from_values(values)),
+            Test::Download => Job::Download(download::inputs(values)),
+            Test::Upload => Job::Upload(upload::inputs(values)),
         }
     }
 }
@@ -71,6 +92,8 @@ pub enum Job {
     IpPing(IpPingInputs),
     TraceRoute(TraceRouteInputs),
     NsLookup(NsLookupInputs),
+    Download(TransferInputs),
+    Upload(TransferInputs),
 }
 
 impl Job {
@@ -79,6 +102,19 @@ impl Job {
             Job::IpPing(_) => Test::IpPing,
             Job::TraceRoute(_) => Test::TraceRoute,
             Job::NsLookup(_) => Test::NsLookup,
+            Job::Download(_) => Test::Download,
+            Job::Upload(_) => Test::Upload,
+        }
+    }
+
+    /// The `Interface` input: a `Device.IP.Interface.{i}` reference as read, which the daemon
+    /// replaces with the Linux device to bind to.
+    pub fn interface_mut(&mut self) -> &mut String {
+        match self {
+            Job::IpPing(inputs) => &mut inputs.interface,
+            Job::TraceRoute(inputs) => &mut inputs.interface,
+            Job::NsLookup(inputs) => &mut inputs.interface,
+            Job::Download(inputs) | Job::Upload(inputs) => &mut inputs.interface,
         }
     }
 
@@ -88,6 +124,12 @@ impl Job {
             Job::IpPing(inputs) => Finished::IpPing(ping::run(&inputs).await),
             Job::TraceRoute(inputs) => Finished::TraceRoute(trace::run(&inputs).await),
             Job::NsLookup(inputs) => Finished::NsLookup(lookup::run(&inputs).await),
+            Job::Download(inputs) => {
+                Finished::Download(transfer_run::run(&inputs, Direction::Download).await)
+            }
+            Job::Upload(inputs) => {
+                Finished::Upload(transfer_run::run(&inputs, Direction::Upload).await)
+            }
         }
     }
 }
@@ -98,6 +140,8 @@ pub enum Finished {
     IpPing(IpPingResults),
     TraceRoute(TraceRouteResults),
     NsLookup(NsLookupResults),
+    Download(ThroughputResults),
+    Upload(ThroughputResults),
 }
 
 impl Finished {
@@ -107,6 +151,10 @@ impl Finished {
             Finished::IpPing(results) => results.write(values),
             Finished::TraceRoute(results) => results.write(values),
             Finished::NsLookup(results) => results.write(values),
+            Finished::Download(results) => {
+                results.write(download::OBJECT, Direction::Download, values)
+            }
+            Finished::Upload(results) => results.write(upload::OBJECT, Direction::Upload, values),
         }
     }
 
@@ -128,6 +176,23 @@ impl Finished {
                 r.state.name(),
                 r.results.len()
             ),
+            Finished::Download(r) | Finished::Upload(r) => format!(
+                "{} {}: {} test byte(s) over {} connection(s)",
+                self.name(),
+                r.state.name(),
+                r.test_bytes(),
+                r.connections.len()
+            ),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Finished::IpPing(_) => "IPPing",
+            Finished::TraceRoute(_) => "TraceRoute",
+            Finished::NsLookup(_) => "NSLookupDiagnostics",
+            Finished::Download(_) => "DownloadDiagnostics",
+            Finished::Upload(_) => "UploadDiagnostics",
         }
     }
 }

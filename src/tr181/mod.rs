@@ -27,6 +27,7 @@ pub mod nat;
 pub mod root;
 mod section_table;
 pub mod time;
+pub mod transfer_diagnostics;
 mod uci_value;
 
 use crate::cwmp::types::DeviceIdStruct;
@@ -42,6 +43,7 @@ pub use management_server::ManagementServerArea;
 pub use nat::NatArea;
 pub use root::RootArea;
 pub use time::TimeArea;
+pub use transfer_diagnostics::TransferDiagnosticsArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
 pub const CWMPD_PACKAGE: &str = "cwmpd";
@@ -58,6 +60,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(NatArea),
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
+        Box::new(TransferDiagnosticsArea),
         Box::new(DnsDiagnosticsArea),
     ]
 }

@@ -1,0 +1,518 @@
+//! TR-143 diagnostics against real peers in network namespaces (see `netns/`): Download and
+//! Upload against a small HTTP/1.1 server of this file (an independent oracle: it counts
+//! every byte it reads and writes per connection), UDPEcho against cwmpd's own UDPEchoConfig
+//! server and against a responder here that drops 30 % of the packets (this kernel has no
+//! `sch_netem`), ServerSelection between a near and a far host. Needs root; skipped
+//! otherwise.
+
+mod netns;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+use cwmpd::diagnostics::throughput::{Direction, TransferInputs};
+use cwmpd::diagnostics::{download, ip_ping::ProtocolVersion, transfer_run, upload};
+use netns::Pair;
+
+const SERVER: &str = "CWMPD_TR143_HTTP_SERVER";
+const TRANSFER: &str = "CWMPD_TR143_TRANSFER";
+const PEER: &str = "10.203.7.2";
+
+// --- the HTTP server (runs in the peer namespace) -------------------------------------------
+
+/// A stream that counts what passes.
+struct Counted {
+    stream: TcpStream,
+    received: u64,
+    sent: u64,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.stream.read(buf)?;
+        self.received += n as u64;
+        Ok(n)
+    }
+}
+
+impl Counted {
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)?;
+        self.sent += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn send_zeros(&mut self, mut n: u64, piece: usize, pause: Duration) -> std::io::Result<()> {
+        let zeros = vec![0u8; piece];
+        while n > 0 {
+            let len = n.min(piece as u64) as usize;
+            self.send(&zeros[..len])?;
+            n -= len as u64;
+            if !pause.is_zero() {
+                std::thread::sleep(pause);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The body of a PUT: by Content-Length or chunked (decoded here, independently of cwmpd).
+fn read_body(reader: &mut BufReader<Counted>, head: &str) -> std::io::Result<()> {
+    let header = |name: &str| {
+        head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    };
+    if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line)?;
+            let size = u64::from_str_radix(line.trim(), 16).unwrap();
+            std::io::copy(&mut reader.by_ref().take(size), &mut std::io::sink())?;
+            let mut crlf = String::new();
+            reader.read_line(&mut crlf)?;
+            if size == 0 {
+                return Ok(());
+            }
+        }
+    }
+    let length: u64 = header("content-length").map_or(0, |v| v.parse().unwrap());
+    std::io::copy(&mut reader.by_ref().take(length), &mut std::io::sink())?;
+    Ok(())
+}
+
+/// Answer requests until the client closes; false when the server closed.
+fn serve_request(reader: &mut BufReader<Counted>) -> std::io::Result<bool> {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(false);
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut words = head.split_whitespace();
+    let (method, path) = (words.next().unwrap(), words.next().unwrap().to_string());
+    if method == "PUT" {
+        read_body(reader, &head)?;
+    }
+    let mut parts = path.trim_start_matches('/').split('/');
+    let kind = parts.next().unwrap_or_default();
+    let n: u64 = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let out = reader.get_mut();
+    let ok_length = |n: u64| format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n");
+    match (method, kind) {
+        ("PUT", "missing") | ("GET", "missing") => {
+            out.send(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found")?
+        }
+        ("PUT", _) => out.send(ok_length(0).as_bytes())?,
+        (_, "bytes") => {
+            out.send(ok_length(n).as_bytes())?;
+            out.send_zeros(n, 65536, Duration::ZERO)?;
+        }
+        (_, "paced") => {
+            out.send(ok_length(n).as_bytes())?;
+            out.send_zeros(n, 16384, Duration::from_millis(5))?;
+        }
+        (_, "chunked") => {
+            out.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+            for _ in 0..n / 1000 {
+                out.send(b"3e8\r\n")?;
+                out.send_zeros(1000, 1000, Duration::ZERO)?;
+                out.send(b"\r\n")?;
+            }
+            out.send(b"0\r\n\r\n")?;
+        }
+        (_, "close") => {
+            out.send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
+            out.send_zeros(n, 65536, Duration::ZERO)?;
+            return Ok(false);
+        }
+        (_, "short") => {
+            out.send(ok_length(n).as_bytes())?;
+            out.send_zeros(n / 2, 65536, Duration::ZERO)?;
+            return Ok(false);
+        }
+        _ => out.send(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")?,
+    }
+    Ok(true)
+}
+
+/// The server's side: one thread per connection; `CONN received sent` appended to the log
+/// file when a connection ends.
+#[test]
+fn inner_http_server() {
+    let Ok(spec) = std::env::var(SERVER) else {
+        return;
+    };
+    let (address, log) = spec.split_once(' ').unwrap();
+    let listener = TcpListener::bind(address).unwrap();
+    println!("READY");
+    for stream in listener.incoming() {
+        let stream = stream.unwrap();
+        let log = log.to_string();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::with_capacity(
+                65536,
+                Counted {
+                    stream,
+                    received: 0,
+                    sent: 0,
+                },
+            );
+            while let Ok(true) = serve_request(&mut reader) {}
+            let counted = reader.get_ref();
+            let line = format!("CONN {} {}\n", counted.received, counted.sent);
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(log)
+                .unwrap();
+            file.write_all(line.as_bytes()).unwrap();
+        });
+    }
+}
+
+// --- the client (runs in the test namespace) ------------------------------------------------
+
+/// The child's side: one Download or Upload test; every result parameter as `V name = value`.
+#[test]
+fn inner_transfer() {
+    let Ok(spec) = std::env::var(TRANSFER) else {
+        return;
+    };
+    let f: Vec<&str> = spec.split(' ').collect();
+    let inputs = TransferInputs {
+        interface: f[7].trim_start_matches('-').to_string(),
+        url: f[1].to_string(),
+        dscp: 10,
+        ethernet_priority: 3,
+        protocol_version: ProtocolVersion::Any,
+        connections: f[2].parse().unwrap(),
+        duration_s: f[3].parse().unwrap(),
+        interval_s: f[4].parse().unwrap(),
+        offset_s: f[5].parse().unwrap(),
+        per_connection_results: f[8] == "1",
+        file_length: f[6].parse().unwrap(),
+    };
+    let (direction, object) = match f[0] {
+        "download" => (Direction::Download, download::OBJECT),
+        _ => (Direction::Upload, upload::OBJECT),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let results = runtime.block_on(transfer_run::run(&inputs, direction));
+    let mut values = std::collections::BTreeMap::new();
+    results.write(object, direction, &mut values);
+    println!();
+    for (path, value) in values {
+        let name = path.strip_prefix(object).unwrap();
+        println!("V {name} = {}", value.to_lexical());
+    }
+}
+
+struct Http {
+    pair: Pair,
+    log: String,
+    _server: netns::Responder,
+}
+
+/// A test as the child reported it: result name → value.
+type Results = HashMap<String, String>;
+
+impl Http {
+    fn start(tag: &str) -> Option<Http> {
+        let pair = Pair::new(tag)?;
+        let log = format!("/tmp/cwmpd-tr143-{tag}-{}.log", std::process::id());
+        let _ = std::fs::remove_file(&log);
+        let server = pair.server(
+            &pair.b,
+            "inner_http_server",
+            SERVER,
+            &format!("{PEER}:8080 {log}"),
+        );
+        Some(Http {
+            pair,
+            log,
+            _server: server,
+        })
+    }
+
+    /// `kind`: download or upload; `args`: connections duration interval offset length.
+    fn run(&self, kind: &str, path: &str, args: &str, per_connection: bool) -> Results {
+        let url = format!("http://{PEER}:8080{path}");
+        let spec = format!("{kind} {url} {args} va {}", u8::from(per_connection));
+        let stdout = self
+            .pair
+            .child(&self.pair.a, "inner_transfer", TRANSFER, &spec);
+        let results: Results = stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix("V "))
+            .filter_map(|line| line.split_once(" = "))
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        eprintln!("{kind} {path}: {results:?}");
+        results
+    }
+
+    /// `(received, sent)` of the server's connections, once `count` of them have ended.
+    fn connections(&self, count: usize) -> Vec<(u64, u64)> {
+        for _ in 0..100 {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let rows: Vec<(u64, u64)> = text
+                .lines()
+                .map(|line| {
+                    let n: Vec<u64> = line[5..].split(' ').map(|v| v.parse().unwrap()).collect();
+                    (n[0], n[1])
+                })
+                .collect();
+            if rows.len() >= count {
+                let _ = std::fs::remove_file(&self.log);
+                return rows;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the server saw fewer than {count} connections end");
+    }
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+fn number(results: &Results, name: &str) -> u64 {
+    results[name].parse().unwrap()
+}
+
+/// TR-143 times have six fractional digits; same-format UTC times compare as text.
+fn assert_time_order(results: &Results, names: &[&str]) {
+    for name in names {
+        assert_eq!(results[*name].len(), 27, "{name} = {}", results[*name]);
+    }
+    for pair in names.windows(2) {
+        assert!(
+            results[pair[0]] <= results[pair[1]],
+            "{} {} after {} {}",
+            pair[0],
+            results[pair[0]],
+            pair[1],
+            results[pair[1]]
+        );
+    }
+}
+
+const OK_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n";
+
+#[test]
+fn a_download_counts_exactly_the_bytes_the_server_sent() {
+    let Some(http) = Http::start("g") else { return };
+    let results = http.run("download", "/bytes/1000000", "1 0 0 0 0", false);
+    assert_eq!(results["DiagnosticsState"], "Complete");
+    let expected = (OK_HEAD.len() + 1_000_000) as u64;
+    assert_eq!(number(&results, "TestBytesReceived"), expected);
+    let server = http.connections(1);
+    assert_eq!(server[0].1, expected);
+    assert_eq!(results["IPAddressUsed"], "10.203.7.1");
+    assert_time_order(
+        &results,
+        &[
+            "TCPOpenRequestTime",
+            "TCPOpenResponseTime",
+            "ROMTime",
+            "BOMTime",
+            "EOMTime",
+        ],
+    );
+    // Bound to va: the interface counters saw the file plus TCP/IP framing, and the request.
+    let total = number(&results, "TotalBytesReceived");
+    assert!(total > expected && total < expected * 11 / 10, "{total}");
+    assert!(number(&results, "TotalBytesSent") >= server[0].0);
+    assert_eq!(
+        number(&results, "TestBytesReceivedUnderFullLoading"),
+        expected
+    );
+    assert!(number(&results, "PeriodOfFullLoading") > 0);
+    assert_eq!(results["PerConnectionResultNumberOfEntries"], "0");
+    assert_eq!(results["IncrementalResultNumberOfEntries"], "0");
+
+    let chunked = http.run("download", "/chunked/200000", "1 0 0 0 0", false);
+    assert_eq!(chunked["DiagnosticsState"], "Complete");
+    assert_eq!(
+        number(&chunked, "TestBytesReceived"),
+        http.connections(1)[0].1
+    );
+    let until_close = http.run("download", "/close/300000", "1 0 0 0 0", false);
+    assert_eq!(until_close["DiagnosticsState"], "Complete");
+    assert_eq!(
+        number(&until_close, "TestBytesReceived"),
+        http.connections(1)[0].1
+    );
+}
+
+#[test]
+fn an_upload_sends_exactly_test_file_length_and_its_head() {
+    let Some(http) = Http::start("u") else { return };
+    let results = http.run("upload", "/up", "1 0 0 0 3000000", false);
+    assert_eq!(results["DiagnosticsState"], "Complete");
+    let server = http.connections(1);
+    // The server read the request head and exactly TestFileLength body bytes.
+    assert_eq!(number(&results, "TestBytesSent"), server[0].0);
+    let head = number(&results, "TestBytesSent") - 3_000_000;
+    assert!((100..300).contains(&head), "head of {head} bytes");
+    assert_time_order(
+        &results,
+        &[
+            "TCPOpenRequestTime",
+            "TCPOpenResponseTime",
+            "ROMTime",
+            "BOMTime",
+            "EOMTime",
+        ],
+    );
+    let total = number(&results, "TotalBytesSent");
+    assert!(total > 3_000_000 && total < 3_300_000, "{total}");
+}
+
+#[test]
+fn per_connection_results_sum_to_the_totals() {
+    let Some(http) = Http::start("m") else { return };
+    let results = http.run("download", "/bytes/1000000", "3 0 0 0 0", true);
+    assert_eq!(results["DiagnosticsState"], "Complete");
+    assert_eq!(results["PerConnectionResultNumberOfEntries"], "3");
+    let rows: Vec<u64> = (1..=3)
+        .map(|i| {
+            number(
+                &results,
+                &format!("PerConnectionResult.{i}.TestBytesReceived"),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [(OK_HEAD.len() + 1_000_000) as u64; 3]);
+    assert_eq!(
+        number(&results, "TestBytesReceived"),
+        rows.iter().sum::<u64>()
+    );
+    let server: u64 = http.connections(3).iter().map(|(_, sent)| sent).sum();
+    assert_eq!(number(&results, "TestBytesReceived"), server);
+    let field = |name: &str| -> Vec<String> {
+        (1..=3)
+            .map(|i| results[&format!("PerConnectionResult.{i}.{name}")].clone())
+            .collect()
+    };
+    // ROM and BOM the earliest of the connections, EOM and the TCP open times the latest.
+    assert_eq!(&results["ROMTime"], field("ROMTime").iter().min().unwrap());
+    assert_eq!(&results["BOMTime"], field("BOMTime").iter().min().unwrap());
+    assert_eq!(&results["EOMTime"], field("EOMTime").iter().max().unwrap());
+    assert_eq!(
+        &results["TCPOpenResponseTime"],
+        field("TCPOpenResponseTime").iter().max().unwrap()
+    );
+    let uploads = http.run("upload", "/up", "2 0 0 0 500000", true);
+    assert_eq!(uploads["DiagnosticsState"], "Complete");
+    let server: u64 = http
+        .connections(2)
+        .iter()
+        .map(|(received, _)| received)
+        .sum();
+    let rows: u64 = (1..=2)
+        .map(|i| number(&uploads, &format!("PerConnectionResult.{i}.TestBytesSent")))
+        .sum();
+    assert_eq!((number(&uploads, "TestBytesSent"), rows), (server, server));
+}
+
+/// StartTime and EndTime of `IncrementalResult.{i}` in µs of the same minute.
+fn interval_us(results: &Results, i: u32) -> i64 {
+    let micros = |name: &str| -> i64 {
+        let time = &results[&format!("IncrementalResult.{i}.{name}")];
+        let seconds: f64 = time[17..26].parse().unwrap();
+        let minutes: i64 = time[14..16].parse().unwrap();
+        minutes * 60_000_000 + (seconds * 1e6).round() as i64
+    };
+    (micros("EndTime") - micros("StartTime")).rem_euclid(3_600_000_000)
+}
+
+#[test]
+fn a_time_based_test_reports_incremental_results() {
+    let Some(http) = Http::start("t") else { return };
+    // 3 s, intervals of 1 s from BOM: three rows. The server paces itself (~3 MB/s) and the
+    // file is longer than the test: the test ends it.
+    let results = http.run("download", "/paced/100000000", "1 3 1 0 0", false);
+    assert_eq!(results["DiagnosticsState"], "Complete");
+    assert_eq!(results["IncrementalResultNumberOfEntries"], "3");
+    let mut sum = 0;
+    for i in 1..=3 {
+        let us = interval_us(&results, i);
+        assert!((950_000..1_100_000).contains(&us), "interval {i}: {us} µs");
+        let bytes = number(
+            &results,
+            &format!("IncrementalResult.{i}.TestBytesReceived"),
+        );
+        assert!(bytes > 1_000_000, "interval {i}: {bytes} bytes");
+        sum += bytes;
+    }
+    let total = number(&results, "TestBytesReceived");
+    assert!(sum <= total && sum * 10 >= total * 9, "{sum} of {total}");
+    // A file shorter than the test is fetched again on the same connection.
+    let again = http.run("download", "/paced/1000000", "1 2 0 0 0", false);
+    assert_eq!(again["DiagnosticsState"], "Complete");
+    assert!(number(&again, "TestBytesReceived") > 4_000_000);
+    assert_eq!(http.connections(2).len(), 2);
+    // A time-based upload: a chunked PUT for 1 s, one interval of 1 s.
+    let up = http.run("upload", "/up", "1 1 1 0 0", false);
+    assert_eq!(up["DiagnosticsState"], "Complete");
+    assert_eq!(up["IncrementalResultNumberOfEntries"], "1");
+    let server = http.connections(1);
+    assert_eq!(number(&up, "TestBytesSent"), server[0].0);
+}
+
+#[test]
+fn failures_map_to_tr181_errors() {
+    let Some(http) = Http::start("f") else { return };
+    let state = |kind: &str, path: &str| {
+        http.run(kind, path, "1 0 0 0 1000", false)["DiagnosticsState"].clone()
+    };
+    assert_eq!(state("download", "/missing"), "Error_TransferFailed");
+    assert_eq!(state("download", "/short/100000"), "Error_IncorrectSize");
+    assert_eq!(state("upload", "/missing"), "Error_NoTransferComplete");
+    let refused = http.pair.child(
+        &http.pair.a,
+        "inner_transfer",
+        TRANSFER,
+        "download http://10.203.7.2:9/x 1 0 0 0 0 - 0",
+    );
+    assert!(
+        refused.contains("V DiagnosticsState = Error_InitConnectionFailed"),
+        "{refused}"
+    );
+    let unresolvable = http.pair.child(
+        &http.pair.a,
+        "inner_transfer",
+        TRANSFER,
+        "download http://no-such-host.invalid/x 1 0 0 0 0 - 0",
+    );
+    assert!(
+        unresolvable.contains("V DiagnosticsState = Error_CannotResolveHostName"),
+        "{unresolvable}"
+    );
+    let unroutable = http.pair.child(
+        &http.pair.a,
+        "inner_transfer",
+        TRANSFER,
+        "download http://192.0.2.1/x 1 0 0 0 0 - 0",
+    );
+    assert!(
+        unroutable.contains("V DiagnosticsState = Error_NoRouteToHost"),
+        "{unroutable}"
+    );
+}

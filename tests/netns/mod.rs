@@ -1,0 +1,163 @@
+//! Network namespaces for the diagnostics tests: two namespaces joined by a veth pair
+//! (`va` 10.203.7.1 / fd00:203:7::1 in `<tag>a`, `vb` 10.203.7.2 / fd00:203:7::2 in
+//! `<tag>b`), deleted on drop, and children of the test binary run inside them with
+//! `ip netns exec` (the test process itself never changes namespace). Needs root and `ip`.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+pub fn run(args: &[&str]) -> Output {
+    Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|err| panic!("{args:?}: {err}"))
+}
+
+pub fn must(args: &[&str]) {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Namespaces `<tag>a` (pinging, device `va`) and `<tag>b` (answering, `vb`), deleted on drop.
+pub struct Pair {
+    pub a: String,
+    pub b: String,
+}
+
+impl Pair {
+    pub fn new(tag: &str) -> Option<Pair> {
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+        let ip = Command::new("ip").arg("-V").output().is_ok();
+        if !root || !ip {
+            eprintln!("SKIPPED: network namespaces need root and iproute2's `ip`");
+            return None;
+        }
+        let id = std::process::id();
+        let pair = Pair {
+            a: format!("cwd{tag}{id}a"),
+            b: format!("cwd{tag}{id}b"),
+        };
+        must(&["ip", "netns", "add", &pair.a]);
+        must(&["ip", "netns", "add", &pair.b]);
+        let (a, b) = (pair.a.as_str(), pair.b.as_str());
+        must(&[
+            "ip", "-n", a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b,
+        ]);
+        must(&["ip", "-n", a, "addr", "add", "10.203.7.1/24", "dev", "va"]);
+        must(&["ip", "-n", b, "addr", "add", "10.203.7.2/24", "dev", "vb"]);
+        must(&[
+            "ip",
+            "-n",
+            a,
+            "addr",
+            "add",
+            "fd00:203:7::1/64",
+            "dev",
+            "va",
+            "nodad",
+        ]);
+        must(&[
+            "ip",
+            "-n",
+            b,
+            "addr",
+            "add",
+            "fd00:203:7::2/64",
+            "dev",
+            "vb",
+            "nodad",
+        ]);
+        for (ns, dev) in [(a, "va"), (b, "vb"), (a, "lo"), (b, "lo")] {
+            must(&["ip", "-n", ns, "link", "set", dev, "up"]);
+        }
+        pair.wait_for_ipv6();
+        Some(pair)
+    }
+
+    /// Until duplicate address detection of the link-local addresses is over (an echo sent
+    /// before may go unanswered: neighbour discovery cannot complete yet).
+    pub fn wait_for_ipv6(&self) {
+        for _ in 0..50 {
+            let tentative = [&self.a, &self.b].iter().any(|ns| {
+                !run(&["ip", "-n", ns, "-6", "addr", "show", "tentative"])
+                    .stdout
+                    .is_empty()
+            });
+            if !tentative {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("IPv6 addresses stay tentative");
+    }
+
+    /// Run test `test` of this binary in namespace `ns` with `env=spec`; its stdout.
+    pub fn child(&self, ns: &str, test: &str, env: &str, spec: &str) -> String {
+        let out = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", test, "--nocapture", "--test-threads=1"])
+            .env(env, spec)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        if !out.status.success() {
+            panic!("{test}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        }
+        stdout
+    }
+
+    /// Start test `test` of this binary in namespace `ns` as a server: returns once it
+    /// printed READY; killed on drop.
+    pub fn server(&self, ns: &str, test: &str, env: &str, spec: &str) -> Responder {
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", test, "--nocapture", "--test-threads=1"])
+            .env(env, spec)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let ready = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains("READY"));
+        assert!(ready, "{test} did not start");
+        Responder(child)
+    }
+}
+
+/// A child process, killed on drop.
+pub struct Responder(pub Child);
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Pair {
+    fn drop(&mut self) {
+        let _ = run(&["ip", "netns", "del", &self.a]);
+        let _ = run(&["ip", "netns", "del", &self.b]);
+    }
+}
+
+/// A network namespace deleted on drop.
+pub struct Namespace(pub String);
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = run(&["ip", "netns", "del", &self.0]);
+    }
+}
