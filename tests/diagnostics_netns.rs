@@ -7,7 +7,6 @@
 
 mod netns;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use netns::{must, run, Namespace, Pair, Responder};
@@ -18,7 +17,6 @@ use cwmpd::diagnostics::trace_route::TraceRouteInputs;
 use cwmpd::diagnostics::DiagnosticsState;
 
 const INNER: &str = "CWMPD_NETNS_INNER";
-const RESPONDER: &str = "CWMPD_NETNS_RESPONDER";
 const LOOKUP: &str = "CWMPD_NETNS_LOOKUP";
 const TRACE: &str = "CWMPD_NETNS_TRACE";
 const PEER_V4: &str = "10.203.7.2";
@@ -38,42 +36,6 @@ impl Pair {
             );
         }
         out.status.success()
-    }
-
-    /// Where the kernel lacks `sch_netem`: answer IPv4 echoes in `b` from a child of this
-    /// test binary instead of the kernel, `delay_ms` late, dropping the requests whose
-    /// sequence number ends in 0, 1 or 2 when `lossy` (30 %, deterministic). Killed on drop.
-    fn slow_responder(&self, delay_ms: u64, lossy: bool) -> Responder {
-        must(&[
-            "ip",
-            "netns",
-            "exec",
-            &self.b,
-            "sysctl",
-            "-qw",
-            "net.ipv4.icmp_echo_ignore_all=1",
-        ]);
-        let exe = std::env::current_exe().unwrap();
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &self.b])
-            .arg(exe)
-            .args([
-                "--exact",
-                "inner_responder",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(RESPONDER, format!("{delay_ms} {lossy}"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let ready = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains("READY"));
-        assert!(ready, "the responder did not start");
-        Responder(child)
     }
 
     /// dnsmasq in `b` on 10.203.7.2:53, authoritative for `test`: `www.test` has an IPv4 and
@@ -228,39 +190,7 @@ fn inner_lookup() {
 /// The responder's side (see [`Pair::slow_responder`]).
 #[test]
 fn inner_responder() {
-    let Ok(spec) = std::env::var(RESPONDER) else {
-        return;
-    };
-    let (delay, lossy) = spec.split_once(' ').unwrap();
-    let delay = std::time::Duration::from_millis(delay.parse().unwrap());
-    let lossy: bool = lossy.parse().unwrap();
-    let socket = socket2::Socket::new(
-        socket2::Domain::IPV4,
-        socket2::Type::RAW,
-        Some(socket2::Protocol::ICMPV4),
-    )
-    .unwrap();
-    let socket = std::net::UdpSocket::from(socket);
-    println!("READY");
-    let mut buf = [0u8; 65_536];
-    loop {
-        let (len, from) = socket.recv_from(&mut buf).unwrap();
-        let header = usize::from(buf[0] & 0x0f) * 4;
-        let mut reply = buf[header..len].to_vec();
-        if reply.len() < 8 || reply[0] != 8 {
-            continue;
-        }
-        let seq = u16::from_be_bytes([reply[6], reply[7]]);
-        if lossy && seq % 10 < 3 {
-            continue;
-        }
-        std::thread::sleep(delay);
-        reply[0] = 0;
-        reply[2..4].copy_from_slice(&[0, 0]);
-        let sum = cwmpd::diagnostics::icmp::checksum(&reply);
-        reply[2..4].copy_from_slice(&sum.to_be_bytes());
-        socket.send_to(&reply, from).unwrap();
-    }
+    netns::icmp_responder();
 }
 
 /// The child's side: run one IPPing in the current namespace and print the results.

@@ -30,6 +30,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 mod diagnostics;
 mod transfers;
+mod udp_echo;
 pub use transfers::unix_now_ms;
 
 /// Seconds since the Unix epoch, from the wall clock.
@@ -104,6 +105,9 @@ pub struct Agent {
     pub wake: Option<tokio::sync::mpsc::Sender<()>>,
     /// Diagnostics requested by the ACS and the one running.
     diagnostics: diagnostics::DiagnosticsRuns,
+    /// Live settings of the UDPEchoConfig server.
+    udp_echo_tx:
+        Option<tokio::sync::watch::Sender<crate::diagnostics::udp_echo_config::EchoServerSettings>>,
 }
 
 impl Agent {
@@ -143,6 +147,7 @@ impl Agent {
             transfers,
             wake: None,
             diagnostics: Default::default(),
+            udp_echo_tx: None,
         })
     }
 
@@ -679,6 +684,7 @@ impl Agent {
                 if let Some(sender) = &self.cr_settings_tx {
                     sender.send_replace(self.cr_settings());
                 }
+                self.update_udp_echo_server();
             }
             Err(err) => warn!(target: "cwmpd::daemon", "keeping the old configuration: {err}"),
         }

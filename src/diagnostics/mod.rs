@@ -3,13 +3,21 @@
 //! traceroute or nslookup programs) as local tasks after the session, reported with
 //! "8 DIAGNOSTICS COMPLETE" (TR-069 §3.7.1.5).
 //!
-//! - [`state`], [`ip_ping`], [`trace_route`] and [`ns_lookup`] are sans-I/O: the DiagnosticsState rules,
-//!   inputs with their defaults, results, all kept in the engine's in-memory values.
-//! - [`icmp`] and [`dns`] build and parse the messages (pure).
-//! - [`ping`], [`trace`] and [`lookup`] are the edges: ICMP and UDP sockets on tokio.
+//! - [`state`], [`ip_ping`], [`trace_route`], [`ns_lookup`], [`download`], [`upload`] (with
+//!   [`throughput`]), [`udp_echo`], [`server_selection`] and [`udp_echo_config`] are sans-I/O:
+//!   the DiagnosticsState rules, inputs with their defaults, results, all kept in the engine's
+//!   in-memory values.
+//! - [`icmp`], [`dns`], [`http_wire`] and [`echo_plus`] build and parse the messages (pure).
+//! - [`ping`], [`trace`], [`lookup`], [`transfer_run`] with `http_transfer`, [`echo`],
+//!   [`select`] and [`echo_server`] are the edges: ICMP, UDP and TCP sockets on tokio.
+//!
+//! TR-143 (Download, Upload, UDPEcho, ServerSelection, UDPEchoConfig): HTTP only, no FTP.
 
 pub mod dns;
 pub mod download;
+pub mod echo;
+pub mod echo_plus;
+pub mod echo_server;
 mod http_transfer;
 pub mod http_wire;
 pub mod icmp;
@@ -17,12 +25,16 @@ pub mod ip_ping;
 pub mod lookup;
 pub mod ns_lookup;
 pub mod ping;
+pub mod select;
+pub mod server_selection;
 pub mod state;
 mod stored;
 pub mod throughput;
 pub mod trace;
 pub mod trace_route;
 pub mod transfer_run;
+pub mod udp_echo;
+pub mod udp_echo_config;
 pub mod upload;
 
 use std::collections::BTreeMap;
@@ -30,9 +42,11 @@ use std::collections::BTreeMap;
 use crate::datamodel::Value;
 use ip_ping::{IpPingInputs, IpPingResults};
 use ns_lookup::{NsLookupInputs, NsLookupResults};
+use server_selection::{ServerSelectionInputs, ServerSelectionResults};
 pub use state::DiagnosticsState;
 use throughput::{Direction, ThroughputResults, TransferInputs};
 use trace_route::{TraceRouteInputs, TraceRouteResults};
+use udp_echo::{UdpEchoInputs, UdpEchoResults};
 
 /// The diagnostics cwmpd runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,15 +56,19 @@ pub enum Test {
     NsLookup,
     Download,
     Upload,
+    UdpEcho,
+    ServerSelection,
 }
 
 impl Test {
-    pub const ALL: [Test; 5] = [
+    pub const ALL: [Test; 7] = [
         Test::IpPing,
         Test::TraceRoute,
         Test::NsLookup,
         Test::Download,
         Test::Upload,
+        Test::UdpEcho,
+        Test::ServerSelection,
     ];
 
     /// The TR-181 object, e.g. `Device.IP.Diagnostics.IPPing.`.
@@ -61,6 +79,8 @@ impl Test {
             Test::NsLookup => ns_lookup::OBJECT,
             Test::Download => download::OBJECT,
             Test::Upload => upload::OBJECT,
+            Test::UdpEcho => udp_echo::OBJECT,
+            Test::ServerSelection => server_selection::OBJECT,
         }
     }
 
@@ -71,6 +91,8 @@ impl Test {
             Test::NsLookup => ns_lookup::state(values),
             Test::Download => download::state(values),
             Test::Upload => upload::state(values),
+            Test::UdpEcho => udp_echo::state(values),
+            Test::ServerSelection => server_selection::state(values),
         }
     }
 
@@ -82,6 +104,10 @@ impl Test {
             Test::NsLookup => Job::NsLookup(NsLookupInputs::from_values(values)),
             Test::Download => Job::Download(download::inputs(values)),
             Test::Upload => Job::Upload(upload::inputs(values)),
+            Test::UdpEcho => Job::UdpEcho(UdpEchoInputs::from_values(values)),
+            Test::ServerSelection => {
+                Job::ServerSelection(ServerSelectionInputs::from_values(values))
+            }
         }
     }
 }
@@ -94,6 +120,8 @@ pub enum Job {
     NsLookup(NsLookupInputs),
     Download(TransferInputs),
     Upload(TransferInputs),
+    UdpEcho(UdpEchoInputs),
+    ServerSelection(ServerSelectionInputs),
 }
 
 impl Job {
@@ -104,6 +132,8 @@ impl Job {
             Job::NsLookup(_) => Test::NsLookup,
             Job::Download(_) => Test::Download,
             Job::Upload(_) => Test::Upload,
+            Job::UdpEcho(_) => Test::UdpEcho,
+            Job::ServerSelection(_) => Test::ServerSelection,
         }
     }
 
@@ -115,6 +145,8 @@ impl Job {
             Job::TraceRoute(inputs) => &mut inputs.interface,
             Job::NsLookup(inputs) => &mut inputs.interface,
             Job::Download(inputs) | Job::Upload(inputs) => &mut inputs.interface,
+            Job::UdpEcho(inputs) => &mut inputs.interface,
+            Job::ServerSelection(inputs) => &mut inputs.interface,
         }
     }
 
@@ -130,6 +162,8 @@ impl Job {
             Job::Upload(inputs) => {
                 Finished::Upload(transfer_run::run(&inputs, Direction::Upload).await)
             }
+            Job::UdpEcho(inputs) => Finished::UdpEcho(echo::run(&inputs).await),
+            Job::ServerSelection(inputs) => Finished::ServerSelection(select::run(&inputs).await),
         }
     }
 }
@@ -142,6 +176,8 @@ pub enum Finished {
     NsLookup(NsLookupResults),
     Download(ThroughputResults),
     Upload(ThroughputResults),
+    UdpEcho(UdpEchoResults),
+    ServerSelection(ServerSelectionResults),
 }
 
 impl Finished {
@@ -155,6 +191,8 @@ impl Finished {
                 results.write(download::OBJECT, Direction::Download, values)
             }
             Finished::Upload(results) => results.write(upload::OBJECT, Direction::Upload, values),
+            Finished::UdpEcho(results) => results.write(values),
+            Finished::ServerSelection(results) => results.write(values),
         }
     }
 
@@ -183,6 +221,22 @@ impl Finished {
                 r.test_bytes(),
                 r.connections.len()
             ),
+            Finished::UdpEcho(r) => {
+                let summary = r.stats.results(String::new());
+                format!(
+                    "UDPEchoDiagnostics {}: {} of {} answered, average {} µs",
+                    r.state.name(),
+                    summary.success_count,
+                    summary.success_count + summary.failure_count,
+                    summary.average_us
+                )
+            }
+            Finished::ServerSelection(r) => format!(
+                "ServerSelectionDiagnostics {}: fastest {:?}, average {} µs",
+                r.state.name(),
+                r.fastest_host,
+                r.average_us
+            ),
         }
     }
 
@@ -193,6 +247,8 @@ impl Finished {
             Finished::NsLookup(_) => "NSLookupDiagnostics",
             Finished::Download(_) => "DownloadDiagnostics",
             Finished::Upload(_) => "UploadDiagnostics",
+            Finished::UdpEcho(_) => "UDPEchoDiagnostics",
+            Finished::ServerSelection(_) => "ServerSelectionDiagnostics",
         }
     }
 }

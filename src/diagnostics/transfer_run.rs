@@ -91,7 +91,7 @@ pub(super) struct Clock {
 }
 
 impl Clock {
-    fn new() -> Clock {
+    pub fn new() -> Clock {
         let since_epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();

@@ -12,8 +12,8 @@ use crate::diagnostics::ip_ping::{self, INPUTS};
 use crate::diagnostics::state::{check_state_write, state_after_input_write, DiagnosticsState};
 use crate::diagnostics::trace_route::{self, ROUTE_HOPS};
 
-/// What `Device.IP.Diagnostics.` says cwmpd supports (TR-181 2.19); the others come with
-/// the rest of issue 6.
+/// What `Device.IP.Diagnostics.` says cwmpd supports (TR-181 2.19): everything but the
+/// IP Layer Capacity test (TR-471).
 const SUPPORTED: &[(&str, bool)] = &[
     ("IPv4PingSupported", true),
     ("IPv6PingSupported", true),
@@ -23,11 +23,11 @@ const SUPPORTED: &[(&str, bool)] = &[
     ("IPv6DownloadDiagnosticsSupported", true),
     ("IPv4UploadDiagnosticsSupported", true),
     ("IPv6UploadDiagnosticsSupported", true),
-    ("IPv4UDPEchoDiagnosticsSupported", false),
-    ("IPv6UDPEchoDiagnosticsSupported", false),
+    ("IPv4UDPEchoDiagnosticsSupported", true),
+    ("IPv6UDPEchoDiagnosticsSupported", true),
     ("IPLayerCapacitySupported", false),
-    ("IPv4ServerSelectionDiagnosticsSupported", false),
-    ("IPv6ServerSelectionDiagnosticsSupported", false),
+    ("IPv4ServerSelectionDiagnosticsSupported", true),
+    ("IPv6ServerSelectionDiagnosticsSupported", true),
 ];
 
 /// `Device.IP.` and `Device.IP.Diagnostics.` (only the diagnostics so far).

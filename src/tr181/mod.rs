@@ -19,6 +19,7 @@ pub mod device_info;
 pub mod dhcpv4;
 pub mod dns;
 pub mod dns_diagnostics;
+pub mod echo_diagnostics;
 pub mod firewall;
 pub mod ip_diagnostics;
 mod ip_interface;
@@ -28,7 +29,8 @@ pub mod root;
 mod section_table;
 pub mod time;
 pub mod transfer_diagnostics;
-mod uci_value;
+pub(crate) mod uci_value;
+pub mod udp_echo_config;
 
 use crate::cwmp::types::DeviceIdStruct;
 use crate::datamodel::{Area, Context, Engine, Error, SchemaError};
@@ -37,6 +39,7 @@ pub use device_info::{DeviceInfoArea, SystemInfo, BOARD_JSON, OPENWRT_RELEASE};
 pub use dhcpv4::Dhcpv4Area;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
+pub use echo_diagnostics::EchoDiagnosticsArea;
 pub use firewall::FirewallArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
@@ -44,6 +47,7 @@ pub use nat::NatArea;
 pub use root::RootArea;
 pub use time::TimeArea;
 pub use transfer_diagnostics::TransferDiagnosticsArea;
+pub use udp_echo_config::UdpEchoConfigArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
 pub const CWMPD_PACKAGE: &str = "cwmpd";
@@ -61,6 +65,8 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
         Box::new(TransferDiagnosticsArea),
+        Box::new(EchoDiagnosticsArea),
+        Box::new(UdpEchoConfigArea),
         Box::new(DnsDiagnosticsArea),
     ]
 }
@@ -141,8 +147,9 @@ mod tests {
 
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
+        // network: DHCPv4, DNS, NAT and UDPEchoConfig (its Interface reference).
         let expected = [
-            "dhcp", "firewall", "firewall", "network", "network", "network", "system",
+            "dhcp", "firewall", "firewall", "network", "network", "network", "network", "system",
         ];
         for count in [1, 20] {
             let mut config = with_redirects(count);

@@ -7,6 +7,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
+/// The environment variable that makes `inner_responder` answer ICMP echoes.
+pub const RESPONDER: &str = "CWMPD_NETNS_RESPONDER";
+
 pub fn run(args: &[&str]) -> Output {
     Command::new(args[0])
         .args(&args[1..])
@@ -99,6 +102,42 @@ impl Pair {
         panic!("IPv6 addresses stay tentative");
     }
 
+    /// Where the kernel lacks `sch_netem`: answer IPv4 echoes in `b` from a child of this
+    /// test binary instead of the kernel, `delay_ms` late, dropping the requests whose
+    /// sequence number ends in 0, 1 or 2 when `lossy` (30 %, deterministic). Killed on drop.
+    pub fn slow_responder(&self, delay_ms: u64, lossy: bool) -> Responder {
+        must(&[
+            "ip",
+            "netns",
+            "exec",
+            &self.b,
+            "sysctl",
+            "-qw",
+            "net.ipv4.icmp_echo_ignore_all=1",
+        ]);
+        let exe = std::env::current_exe().unwrap();
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.b])
+            .arg(exe)
+            .args([
+                "--exact",
+                "inner_responder",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(RESPONDER, format!("{delay_ms} {lossy}"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let ready = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains("READY"));
+        assert!(ready, "the responder did not start");
+        Responder(child)
+    }
+
     /// Run test `test` of this binary in namespace `ns` with `env=spec`; its stdout.
     pub fn child(&self, ns: &str, test: &str, env: &str, spec: &str) -> String {
         let out = Command::new("ip")
@@ -159,5 +198,43 @@ pub struct Namespace(pub String);
 impl Drop for Namespace {
     fn drop(&mut self) {
         let _ = run(&["ip", "netns", "del", &self.0]);
+    }
+}
+
+/// The responder's side of [`Pair::slow_responder`] (each test binary using it has a test
+/// `inner_responder` calling this).
+pub fn icmp_responder() {
+    let Ok(spec) = std::env::var(RESPONDER) else {
+        return;
+    };
+    let (delay, lossy) = spec.split_once(' ').unwrap();
+    let delay = std::time::Duration::from_millis(delay.parse().unwrap());
+    let lossy: bool = lossy.parse().unwrap();
+    let socket = socket2::Socket::new(
+        socket2::Domain::IPV4,
+        socket2::Type::RAW,
+        Some(socket2::Protocol::ICMPV4),
+    )
+    .unwrap();
+    let socket = std::net::UdpSocket::from(socket);
+    println!("READY");
+    let mut buf = [0u8; 65_536];
+    loop {
+        let (len, from) = socket.recv_from(&mut buf).unwrap();
+        let header = usize::from(buf[0] & 0x0f) * 4;
+        let mut reply = buf[header..len].to_vec();
+        if reply.len() < 8 || reply[0] != 8 {
+            continue;
+        }
+        let seq = u16::from_be_bytes([reply[6], reply[7]]);
+        if lossy && seq % 10 < 3 {
+            continue;
+        }
+        std::thread::sleep(delay);
+        reply[0] = 0;
+        reply[2..4].copy_from_slice(&[0, 0]);
+        let sum = cwmpd::diagnostics::icmp::checksum(&reply);
+        reply[2..4].copy_from_slice(&sum.to_be_bytes());
+        socket.send_to(&reply, from).unwrap();
     }
 }
