@@ -12,8 +12,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
+use cwmpd::diagnostics::server_selection::{self, Protocol, ServerSelectionInputs};
 use cwmpd::diagnostics::throughput::{Direction, TransferInputs};
-use cwmpd::diagnostics::{download, ip_ping::ProtocolVersion, transfer_run, upload};
+use cwmpd::diagnostics::udp_echo::{self, UdpEchoInputs};
+use cwmpd::diagnostics::udp_echo_config::EchoServerSettings;
+use cwmpd::diagnostics::{download, echo, echo_server, ip_ping::ProtocolVersion, select};
+use cwmpd::diagnostics::{transfer_run, upload};
 use netns::Pair;
 
 const SERVER: &str = "CWMPD_TR143_HTTP_SERVER";
@@ -180,6 +184,12 @@ fn inner_http_server() {
     }
 }
 
+/// The ICMP responder of [`Pair::slow_responder`].
+#[test]
+fn inner_responder() {
+    netns::icmp_responder();
+}
+
 // --- the client (runs in the test namespace) ------------------------------------------------
 
 /// The child's side: one Download or Upload test; every result parameter as `V name = value`.
@@ -213,11 +223,7 @@ fn inner_transfer() {
     let results = runtime.block_on(transfer_run::run(&inputs, direction));
     let mut values = std::collections::BTreeMap::new();
     results.write(object, direction, &mut values);
-    println!();
-    for (path, value) in values {
-        let name = path.strip_prefix(object).unwrap();
-        println!("V {name} = {}", value.to_lexical());
-    }
+    print_values(&values, object);
 }
 
 struct Http {
@@ -254,12 +260,7 @@ impl Http {
         let stdout = self
             .pair
             .child(&self.pair.a, "inner_transfer", TRANSFER, &spec);
-        let results: Results = stdout
-            .lines()
-            .filter_map(|line| line.strip_prefix("V "))
-            .filter_map(|line| line.split_once(" = "))
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect();
+        let results = parse_values(&stdout);
         eprintln!("{kind} {path}: {results:?}");
         results
     }
@@ -514,5 +515,342 @@ fn failures_map_to_tr181_errors() {
     assert!(
         unroutable.contains("V DiagnosticsState = Error_NoRouteToHost"),
         "{unroutable}"
+    );
+}
+
+// --- UDP echo and server selection ----------------------------------------------------------
+
+const ECHO_SERVER: &str = "CWMPD_TR143_ECHO_SERVER";
+const TEST_ECHO: &str = "CWMPD_TR143_TEST_ECHO";
+const UDP_ECHO: &str = "CWMPD_TR143_UDP_ECHO";
+const SELECT: &str = "CWMPD_TR143_SELECT";
+
+/// cwmpd's UDPEchoConfig server: spec `port echo_plus source device counters-file`
+/// (`-` for empty); its counters rewritten to the file after every packet.
+#[test]
+fn inner_echo_server() {
+    let Ok(spec) = std::env::var(ECHO_SERVER) else {
+        return;
+    };
+    let f: Vec<String> = spec
+        .split(' ')
+        .map(|field| field.trim_start_matches('-').to_string())
+        .collect();
+    let settings = EchoServerSettings {
+        enable: true,
+        device: f[3].clone(),
+        source: f[2].clone(),
+        port: f[0].parse().unwrap(),
+        echo_plus: f[1] == "1",
+    };
+    let file = f[4].clone();
+    let (_sender, receiver) = tokio::sync::watch::channel(settings);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async move {
+        tokio::task::spawn_local(echo_server::serve(receiver, move |c| {
+            let line = format!(
+                "{} {} {} {}",
+                c.packets_received, c.packets_responded, c.bytes_received, c.bytes_responded
+            );
+            std::fs::write(&file, line).unwrap();
+        }));
+        // The server binds when first polled.
+        tokio::task::yield_now().await;
+        println!("READY");
+        std::future::pending::<()>().await
+    });
+}
+
+/// An echo responder of this test (not cwmpd's): spec `address:port delay_ms lossy`;
+/// lossy drops the packets whose TestGenSN ends in 0, 1 or 2 (30 %, deterministic).
+#[test]
+fn inner_test_echo() {
+    let Ok(spec) = std::env::var(TEST_ECHO) else {
+        return;
+    };
+    let f: Vec<&str> = spec.split(' ').collect();
+    let socket = std::net::UdpSocket::bind(f[0]).unwrap();
+    let delay = Duration::from_millis(f[1].parse().unwrap());
+    let lossy = f[2] == "true";
+    println!("READY");
+    let mut buf = [0u8; 65_536];
+    loop {
+        let (len, from) = socket.recv_from(&mut buf).unwrap();
+        let sn = u32::from_be_bytes(buf[..4].try_into().unwrap());
+        if lossy && sn % 10 < 3 {
+            continue;
+        }
+        std::thread::sleep(delay);
+        socket.send_to(&buf[..len], from).unwrap();
+    }
+}
+
+/// UDPEchoDiagnostics in the child: spec `host port repetitions timeout_ms size`.
+#[test]
+fn inner_udp_echo() {
+    let Ok(spec) = std::env::var(UDP_ECHO) else {
+        return;
+    };
+    let f: Vec<&str> = spec.split(' ').collect();
+    let inputs = UdpEchoInputs {
+        interface: "va".into(),
+        host: f[0].into(),
+        port: f[1].parse().unwrap(),
+        repetitions: f[2].parse().unwrap(),
+        timeout_ms: f[3].parse().unwrap(),
+        data_block_size: f[4].parse().unwrap(),
+        dscp: 0,
+        inter_transmission_ms: 5,
+        protocol_version: ProtocolVersion::Any,
+        individual_results: true,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let results = runtime.block_on(echo::run(&inputs));
+    let mut values = std::collections::BTreeMap::new();
+    results.write(&mut values);
+    print_values(&values, udp_echo::OBJECT);
+}
+
+/// ServerSelectionDiagnostics in the child: spec `protocol hosts repetitions`.
+#[test]
+fn inner_select() {
+    let Ok(spec) = std::env::var(SELECT) else {
+        return;
+    };
+    let f: Vec<&str> = spec.split(' ').collect();
+    let inputs = ServerSelectionInputs {
+        interface: String::new(),
+        protocol_version: ProtocolVersion::Any,
+        protocol: match f[0] {
+            "icmp" => Protocol::Icmp,
+            _ => Protocol::UdpEcho,
+        },
+        hosts: f[1].split(',').map(str::to_string).collect(),
+        repetitions: f[2].parse().unwrap(),
+        timeout_ms: 300,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let results = runtime.block_on(select::run(&inputs));
+    let mut values = std::collections::BTreeMap::new();
+    results.write(&mut values);
+    print_values(&values, server_selection::OBJECT);
+}
+
+fn print_values(
+    values: &std::collections::BTreeMap<String, cwmpd::datamodel::Value>,
+    object: &str,
+) {
+    println!();
+    for (path, value) in values {
+        let name = path.strip_prefix(object).unwrap();
+        println!("V {name} = {}", value.to_lexical());
+    }
+}
+
+fn parse_values(stdout: &str) -> Results {
+    stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("V "))
+        .filter_map(|line| line.split_once(" = "))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
+fn udp_echo(pair: &Pair, spec: &str) -> Results {
+    let results = parse_values(&pair.child(&pair.a, "inner_udp_echo", UDP_ECHO, spec));
+    eprintln!("UDPEcho {spec}: {results:?}");
+    results
+}
+
+/// The counters cwmpd's server last wrote: received, responded, bytes received, responded.
+fn server_counters(file: &str) -> Vec<u32> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    text.split(' ').map(|n| n.parse().unwrap()).collect()
+}
+
+#[test]
+fn udp_echo_against_cwmpds_echo_plus_server() {
+    let Some(pair) = Pair::new("p") else { return };
+    let id = std::process::id();
+    let counters = |port: u16| format!("/tmp/cwmpd-tr143-echo-{id}-{port}");
+    let start = |port: u16, plus: bool, source: &str| {
+        let spec = format!("{port} {} {source} vb {}", u8::from(plus), counters(port));
+        pair.server(&pair.b, "inner_echo_server", ECHO_SERVER, &spec)
+    };
+    let _plus = start(7007, true, "10.203.7.1");
+    let _plain = start(7008, false, "-");
+    let _elsewhere = start(7009, true, "10.203.7.99");
+
+    let results = udp_echo(&pair, &format!("{PEER} 7007 5 1000 24"));
+    assert_eq!(results["DiagnosticsState"], "Complete");
+    assert_eq!(
+        (
+            results["SuccessCount"].as_str(),
+            results["FailureCount"].as_str()
+        ),
+        ("5", "0")
+    );
+    assert_eq!(results["IPAddressUsed"], "10.203.7.1");
+    assert_eq!(results["IndividualPacketResultNumberOfEntries"], "5");
+    for i in 1..=5 {
+        let row = |name: &str| results[&format!("IndividualPacketResult.{i}.{name}")].clone();
+        assert_eq!(row("PacketSuccess"), "true");
+        assert_eq!(row("TestGenSN"), i.to_string());
+        // The server numbers its responses from 1 since it was enabled.
+        assert_eq!(row("TestRespSN"), i.to_string());
+        assert_eq!(row("TestRespReplyFailureCount"), "0");
+        let received: u32 = row("TestRespRcvTimeStamp").parse().unwrap();
+        let replied: u32 = row("TestRespReplyTimeStamp").parse().unwrap();
+        assert!(
+            replied.wrapping_sub(received) < 10_000,
+            "{received} {replied}"
+        );
+        assert!(row("PacketSendTime") < row("PacketReceiveTime"));
+    }
+    let average: u32 = results["AverageResponseTime"].parse().unwrap();
+    assert!(average > 0 && average < 20_000, "{average} µs");
+    // 5 packets of 24 bytes plus the UDP header, each way.
+    assert_eq!(server_counters(&counters(7007)), [5, 5, 160, 160]);
+
+    let plain = udp_echo(&pair, &format!("{PEER} 7008 2 1000 24"));
+    assert_eq!(plain["SuccessCount"], "2");
+    assert_eq!(plain["IndividualPacketResult.2.TestRespSN"], "0");
+    assert_eq!(plain["IndividualPacketResult.2.TestGenSN"], "2");
+    // A short packet carries no Echo Plus header; still echoed.
+    let short = udp_echo(&pair, &format!("{PEER} 7007 1 1000 8"));
+    assert_eq!(short["SuccessCount"], "1");
+    assert_eq!(short["IndividualPacketResult.1.TestRespSN"], "0");
+    // The third server answers only 10.203.7.99: our packets are not even counted.
+    let filtered = udp_echo(&pair, &format!("{PEER} 7009 3 200 24"));
+    assert_eq!(
+        (
+            filtered["SuccessCount"].as_str(),
+            filtered["FailureCount"].as_str()
+        ),
+        ("0", "3")
+    );
+    assert_eq!(
+        filtered["IndividualPacketResult.1.PacketReceiveTime"],
+        "0001-01-01T00:00:00Z"
+    );
+    assert!(server_counters(&counters(7009)).iter().all(|n| *n == 0));
+    for port in [7007, 7008, 7009] {
+        let _ = std::fs::remove_file(counters(port));
+    }
+    let unresolvable = udp_echo(&pair, "no-such-host.invalid 7 1 100 24");
+    assert_eq!(
+        unresolvable["DiagnosticsState"],
+        "Error_CannotResolveHostName"
+    );
+}
+
+#[test]
+fn udp_echo_loss_shows_as_failures() {
+    let Some(pair) = Pair::new("o") else { return };
+    let _lossy = pair.server(
+        &pair.b,
+        "inner_test_echo",
+        TEST_ECHO,
+        &format!("{PEER}:7010 0 true"),
+    );
+    let results = udp_echo(&pair, &format!("{PEER} 7010 20 100 24"));
+    assert_eq!(results["DiagnosticsState"], "Complete");
+    // TestGenSN 1..20: 10, 20 and 1, 2, 11, 12 end in 0, 1 or 2.
+    assert_eq!(
+        (
+            results["SuccessCount"].as_str(),
+            results["FailureCount"].as_str()
+        ),
+        ("14", "6")
+    );
+    assert_eq!(results["IndividualPacketResult.10.PacketSuccess"], "false");
+    assert_eq!(results["IndividualPacketResult.13.PacketSuccess"], "true");
+}
+
+#[test]
+fn server_selection_picks_the_nearer_host() {
+    let Some(pair) = Pair::new("s") else { return };
+    // A third namespace `c` behind `a` (10.203.9.0/24), answering at once; `b` answers
+    // 20 ms late (ICMP through the responder instead of the kernel, UDP through ours).
+    let c = netns::Namespace(format!("cwds{}c", std::process::id()));
+    netns::must(&["ip", "netns", "add", &c.0]);
+    netns::must(&[
+        "ip", "-n", &pair.a, "link", "add", "vc", "type", "veth", "peer", "name", "vc", "netns",
+        &c.0,
+    ]);
+    netns::must(&[
+        "ip",
+        "-n",
+        &pair.a,
+        "addr",
+        "add",
+        "10.203.9.1/24",
+        "dev",
+        "vc",
+    ]);
+    netns::must(&[
+        "ip",
+        "-n",
+        &c.0,
+        "addr",
+        "add",
+        "10.203.9.2/24",
+        "dev",
+        "vc",
+    ]);
+    for (ns, dev) in [
+        (pair.a.as_str(), "vc"),
+        (c.0.as_str(), "vc"),
+        (c.0.as_str(), "lo"),
+    ] {
+        netns::must(&["ip", "-n", ns, "link", "set", dev, "up"]);
+    }
+    let _slow_icmp = pair.slow_responder(20, false);
+    let _slow_udp = pair.server(
+        &pair.b,
+        "inner_test_echo",
+        TEST_ECHO,
+        &format!("{PEER}:7 20 false"),
+    );
+    let _fast_udp = pair.server(&c.0, "inner_test_echo", TEST_ECHO, "10.203.9.2:7 0 false");
+    let select = |spec: &str| {
+        let results = parse_values(&pair.child(&pair.a, "inner_select", SELECT, spec));
+        eprintln!("ServerSelection {spec}: {results:?}");
+        results
+    };
+    for protocol in ["icmp", "udp"] {
+        for hosts in ["10.203.7.2,10.203.9.2", "10.203.9.2,10.203.7.2"] {
+            let results = select(&format!("{protocol} {hosts} 3"));
+            assert_eq!(results["DiagnosticsState"], "Complete");
+            assert_eq!(results["FastestHost"], "10.203.9.2", "{protocol} {hosts}");
+            assert_eq!(results["IPAddressUsed"], "10.203.9.1");
+            let average: u32 = results["AverageResponseTime"].parse().unwrap();
+            assert!(average < 10_000, "{protocol}: {average} µs");
+        }
+        // The far host alone: chosen, with its 20 ms.
+        let far = select(&format!("{protocol} 10.203.7.2,no-such-host.invalid 3"));
+        assert_eq!(far["FastestHost"], "10.203.7.2");
+        let min: u32 = far["MinimumResponseTime"].parse().unwrap();
+        assert!(min >= 19_000, "{protocol}: {min} µs");
+    }
+    let nobody = select("icmp no-such-host.invalid 1");
+    assert_eq!(nobody["DiagnosticsState"], "Error_CannotResolveHostName");
+    let silent = select("udp 10.203.9.7 1");
+    assert_eq!(
+        (
+            silent["DiagnosticsState"].as_str(),
+            silent["FastestHost"].as_str()
+        ),
+        ("Complete", "")
     );
 }
