@@ -241,6 +241,26 @@ impl Drop for Dnsmasq {
     }
 }
 
+/// cwmpd against an ACS that writes `params` (a test's inputs and `Requested`) in the first
+/// session and reads `object` in the one "8 DIAGNOSTICS COMPLETE" opens; that session.
+fn request_diagnostics(
+    params: &[(&str, &str, &str)],
+    object: &str,
+) -> (TestAcs, CpeProcess, Session) {
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .session(vec![AcsRpc::spv(params, "diag")])
+            .session(vec![AcsRpc::gpv(&[object])]),
+    );
+    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
+    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
+    cpe.spawn();
+    let second = acs
+        .wait_for_inform_with_event("8 DIAGNOSTICS COMPLETE", WAIT)
+        .unwrap();
+    (acs, cpe, second)
+}
+
 #[test]
 fn ns_lookup_requested_reports_its_result_table() {
     let Some(_dnsmasq) = Dnsmasq::start() else {
@@ -254,25 +274,15 @@ fn ns_lookup_requested_reports_its_result_table() {
         n("NumberOfRepetitions"),
         n("DiagnosticsState"),
     );
-    let acs = TestAcs::start(
-        AcsConfig::new()
-            .session(vec![AcsRpc::spv(
-                &[
-                    (host.as_str(), "www.test", "xsd:string"),
-                    (server.as_str(), "127.203.7.53", "xsd:string"),
-                    (reps.as_str(), "2", "xsd:unsignedInt"),
-                    (state.as_str(), "Requested", "xsd:string"),
-                ],
-                "ns-1",
-            )])
-            .session(vec![AcsRpc::gpv(&[NS])]),
+    let (acs, mut cpe, second) = request_diagnostics(
+        &[
+            (host.as_str(), "www.test", "xsd:string"),
+            (server.as_str(), "127.203.7.53", "xsd:string"),
+            (reps.as_str(), "2", "xsd:unsignedInt"),
+            (state.as_str(), "Requested", "xsd:string"),
+        ],
+        NS,
     );
-    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
-    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
-    cpe.spawn();
-    let second = acs
-        .wait_for_inform_with_event("8 DIAGNOSTICS COMPLETE", WAIT)
-        .unwrap();
     let values = second.response(0);
     let value = |name: &str| values.value_of(&n(name)).unwrap_or_default();
     assert_eq!(value("DiagnosticsState"), "Complete");
@@ -344,27 +354,17 @@ fn download_requested_by_the_acs_reports_exact_bytes_and_per_connection_results(
         d("Interface"),
         d("DiagnosticsState"),
     );
-    let acs = TestAcs::start(
-        AcsConfig::new()
-            .session(vec![AcsRpc::spv(
-                &[
-                    (url_param.as_str(), url.as_str(), "xsd:string"),
-                    (connections.as_str(), "2", "xsd:unsignedInt"),
-                    (per_connection.as_str(), "true", "xsd:boolean"),
-                    // The sandbox's first network interface: 'loopback', device lo.
-                    (interface.as_str(), "Device.IP.Interface.1", "xsd:string"),
-                    (state.as_str(), "Requested", "xsd:string"),
-                ],
-                "dl-1",
-            )])
-            .session(vec![AcsRpc::gpv(&[DL])]),
+    let (acs, mut cpe, second) = request_diagnostics(
+        &[
+            (url_param.as_str(), url.as_str(), "xsd:string"),
+            (connections.as_str(), "2", "xsd:unsignedInt"),
+            (per_connection.as_str(), "true", "xsd:boolean"),
+            // The sandbox's first network interface: 'loopback', device lo.
+            (interface.as_str(), "Device.IP.Interface.1", "xsd:string"),
+            (state.as_str(), "Requested", "xsd:string"),
+        ],
+        DL,
     );
-    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
-    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
-    cpe.spawn();
-    let second = acs
-        .wait_for_inform_with_event("8 DIAGNOSTICS COMPLETE", WAIT)
-        .unwrap();
     assert_eq!(second.event_codes(), ["8 DIAGNOSTICS COMPLETE"]);
     let values = second.response(0);
     let value = |name: &str| values.value_of(&d(name)).unwrap_or_default();

@@ -115,38 +115,13 @@ impl Pair {
             "-qw",
             "net.ipv4.icmp_echo_ignore_all=1",
         ]);
-        let exe = std::env::current_exe().unwrap();
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &self.b])
-            .arg(exe)
-            .args([
-                "--exact",
-                "inner_responder",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(RESPONDER, format!("{delay_ms} {lossy}"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let ready = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains("READY"));
-        assert!(ready, "the responder did not start");
-        Responder(child)
+        let spec = format!("{delay_ms} {lossy}");
+        self.server(&self.b, "inner_responder", RESPONDER, &spec)
     }
 
     /// Run test `test` of this binary in namespace `ns` with `env=spec`; its stdout.
     pub fn child(&self, ns: &str, test: &str, env: &str, spec: &str) -> String {
-        let out = Command::new("ip")
-            .args(["netns", "exec", ns])
-            .arg(std::env::current_exe().unwrap())
-            .args(["--exact", test, "--nocapture", "--test-threads=1"])
-            .env(env, spec)
-            .output()
-            .unwrap();
+        let out = inner(ns, test, env, spec).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         if !out.status.success() {
             panic!("{test}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -157,11 +132,7 @@ impl Pair {
     /// Start test `test` of this binary in namespace `ns` as a server: returns once it
     /// printed READY; killed on drop.
     pub fn server(&self, ns: &str, test: &str, env: &str, spec: &str) -> Responder {
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", ns])
-            .arg(std::env::current_exe().unwrap())
-            .args(["--exact", test, "--nocapture", "--test-threads=1"])
-            .env(env, spec)
+        let mut child = inner(ns, test, env, spec)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -173,6 +144,17 @@ impl Pair {
         assert!(ready, "{test} did not start");
         Responder(child)
     }
+}
+
+/// Test `test` of this binary run in namespace `ns` with `env=spec`.
+fn inner(ns: &str, test: &str, env: &str, spec: &str) -> Command {
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", ns])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(env, spec);
+    command
 }
 
 /// A child process, killed on drop.
