@@ -11,7 +11,7 @@ BBF ?= $(CURDIR)/../shared/bbf
 OPTIONAL_FEATURES := tr181-cellular
 OPTIONAL_FEATURE_TESTS := --lib --test tr181_conformance --test cellular_dbus
 
-.PHONY: all build release demo test test-packaging test-luci unit lint fmt bench clean \
+.PHONY: all build release demo test test-packaging test-luci unit lint fmt bench bench-diagnostics clean \
 	cross-setup cross cross-test ipk size size-levers
 
 all: build
@@ -55,6 +55,12 @@ fmt:
 
 bench:
 	$(CARGO) bench
+
+# Accuracy of the native diagnostics, side by side with the standard tools on a veth link in
+# network namespaces: DownloadDiagnostics throughput vs curl, IPPing average RTT vs ping
+# (benches/diagnostics.rs; needs root, curl and iputils-ping, skips without them).
+bench-diagnostics:
+	$(CARGO) bench --bench diagnostics
 
 # Cross-builds for OpenWrt targets (scripts/cross.sh over ../shared/cross/build-cross.sh: Debian's
 # rustc-web with -Zbuild-std, zig as linker and musl, qemu-user to run tests). The first run

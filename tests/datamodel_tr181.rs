@@ -755,8 +755,8 @@ fn one_rpc_reads_the_cwmpd_package_options_once() {
     let mut router = Router::new();
     router.gpv(&["Device."]).unwrap();
     // DeviceInfo reads 5 cpe options, ManagementServer its 14 mapped options and
-    // instance_mode (InstanceMode): once each.
-    assert_eq!(router.config.gets, 5 + 14 + 1);
+    // instance_mode (InstanceMode), UDPEchoConfig its 5 udpecho options: once each.
+    assert_eq!(router.config.gets, 5 + 14 + 1 + 5);
 }
 
 const PING: &str = "Device.IP.Diagnostics.IPPing.";
@@ -904,6 +904,10 @@ fn trace_route_hops_table_and_its_own_state() {
     );
     assert_eq!(
         router.value("Device.IP.Diagnostics.IPv4UDPEchoDiagnosticsSupported"),
+        "true"
+    );
+    assert_eq!(
+        router.value("Device.IP.Diagnostics.IPLayerCapacitySupported"),
         "false"
     );
     TraceRouteResults {
@@ -945,4 +949,168 @@ fn trace_route_hops_table_and_its_own_state() {
         )
         .unwrap_err();
     assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+}
+
+/// A router with two network interfaces: Device.IP.Interface.1 is `lan`, .2 `wan`.
+fn router_with_interfaces() -> Router {
+    let mut router = Router::new();
+    for (name, device) in [("lan", "br-lan"), ("wan", "eth0.2")] {
+        router
+            .config
+            .add_section("network", "interface", name)
+            .unwrap();
+        router
+            .config
+            .set("network", name, "device", device)
+            .unwrap();
+    }
+    router.config.commit("network").unwrap();
+    router
+}
+
+#[test]
+fn download_inputs_are_checked_and_results_read_back_with_microseconds() {
+    use cwmpd::diagnostics::throughput::{ConnectionResult, Direction, ThroughputResults};
+    use cwmpd::diagnostics::DiagnosticsState;
+    let mut router = router_with_interfaces();
+    let d = |name: &str| format!("Device.IP.Diagnostics.DownloadDiagnostics.{name}");
+    assert_eq!(router.value(&d("DownloadTransports")), "HTTP");
+    assert_eq!(router.value(&d("DownloadDiagnosticMaxConnections")), "8");
+    assert_eq!(router.value(&d("BOMTime")), "0001-01-01T00:00:00Z");
+    let set = |router: &mut Router, name: &str, value: &str, xsd: XsdType| {
+        router.spv(&[(&d(name), value, xsd)], "")
+    };
+    // A reference is kept without its trailing dot; one to no interface is 9007.
+    set(
+        &mut router,
+        "Interface",
+        "Device.IP.Interface.2.",
+        XsdType::String,
+    )
+    .unwrap();
+    assert_eq!(router.value(&d("Interface")), "Device.IP.Interface.2");
+    for (name, refused, xsd) in [
+        ("Interface", "Device.IP.Interface.3", XsdType::String),
+        ("Interface", "eth0", XsdType::String),
+        ("DownloadURL", "ftp://files.example/f", XsdType::String),
+        ("DownloadURL", "https://files.example/f", XsdType::String),
+        ("NumberOfConnections", "9", XsdType::UnsignedInt),
+        ("TimeBasedTestDuration", "1000", XsdType::UnsignedInt),
+    ] {
+        let fault = set(&mut router, name, refused, xsd).unwrap_err();
+        assert_eq!(
+            fault.set_parameter_values_faults[0].fault_code, 9007,
+            "{refused}"
+        );
+    }
+    let url = "http://files.example:8080/10MB.bin";
+    set(&mut router, "DownloadURL", url, XsdType::String).unwrap();
+    set(
+        &mut router,
+        "DiagnosticsState",
+        "Requested",
+        XsdType::String,
+    )
+    .unwrap();
+    // An input written while requested cancels the test.
+    set(&mut router, "DSCP", "10", XsdType::UnsignedInt).unwrap();
+    assert_eq!(router.value(&d("DiagnosticsState")), "None");
+    let connection = ConnectionResult {
+        tcp_open_request: 1_795_541_400_000_001,
+        tcp_open_response: 1_795_541_400_000_400,
+        rom: 1_795_541_400_000_500,
+        bom: 1_795_541_400_001_000,
+        eom: 1_795_541_401_500_000,
+        test_bytes: 10_485_807,
+        ..ConnectionResult::default()
+    };
+    ThroughputResults {
+        state: DiagnosticsState::Complete,
+        ip_address_used: "192.0.2.10".into(),
+        connections: vec![connection],
+        per_connection_results: true,
+        ..ThroughputResults::default()
+    }
+    .write(
+        cwmpd::diagnostics::download::OBJECT,
+        Direction::Download,
+        &mut router.runtime.volatile,
+    );
+    let values = router
+        .gpv(&["Device.IP.Diagnostics.DownloadDiagnostics."])
+        .unwrap();
+    let get = |name: &str| {
+        let (_, value, xsd) = values.iter().find(|(path, ..)| *path == d(name)).unwrap();
+        (value.as_str(), xsd.clone())
+    };
+    assert_eq!(
+        get("ROMTime"),
+        ("2026-11-24T17:30:00.000500Z", XsdType::DateTime)
+    );
+    assert_eq!(
+        get("TestBytesReceived"),
+        ("10485807", XsdType::UnsignedLong)
+    );
+    assert_eq!(
+        get("PerConnectionResult.1.EOMTime").0,
+        "2026-11-24T17:30:01.500000Z"
+    );
+    assert!(values
+        .iter()
+        .all(|(path, ..)| !path.contains("IncrementalResult.1.")));
+}
+
+#[test]
+fn udp_echo_config_lives_in_cwmpds_package() {
+    let mut router = router_with_interfaces();
+    let c = |name: &str| format!("Device.IP.Diagnostics.UDPEchoConfig.{name}");
+    assert_eq!(router.value(&c("Enable")), "false");
+    assert_eq!(router.value(&c("UDPPort")), "7");
+    assert_eq!(router.value(&c("EchoPlusSupported")), "true");
+    assert_eq!(router.value(&c("PacketsReceived")), "0");
+    assert_eq!(
+        router.value(&c("TimeLastPacketReceived")),
+        "0001-01-01T00:00:00Z"
+    );
+    router
+        .spv(
+            &[
+                (&c("Enable"), "true", XsdType::Boolean),
+                (&c("Interface"), "Device.IP.Interface.2", XsdType::String),
+                (&c("SourceIPAddress"), "192.0.2.7", XsdType::String),
+                (&c("UDPPort"), "8007", XsdType::UnsignedInt),
+                (&c("EchoPlusEnabled"), "1", XsdType::Boolean),
+            ],
+            "echo",
+        )
+        .unwrap();
+    for (option, value) in [
+        ("enable", "1"),
+        ("interface", "wan"),
+        ("source_ip", "192.0.2.7"),
+        ("port", "8007"),
+        ("echo_plus", "1"),
+    ] {
+        let stored = router.config.get("cwmpd", "udpecho", option).unwrap();
+        assert_eq!(stored.as_deref(), Some(value), "{option}");
+    }
+    assert_eq!(router.value(&c("Interface")), "Device.IP.Interface.2");
+    for (name, refused, xsd) in [
+        ("UDPPort", "0", XsdType::UnsignedInt),
+        ("UDPPort", "65536", XsdType::UnsignedInt),
+        ("SourceIPAddress", "not-an-address", XsdType::String),
+        ("Interface", "Device.IP.Interface.9", XsdType::String),
+        ("PacketsReceived", "1", XsdType::UnsignedInt),
+    ] {
+        let fault = router.spv(&[(&c(name), refused, xsd)], "").unwrap_err();
+        let expected = if name == "PacketsReceived" {
+            9008
+        } else {
+            9007
+        };
+        assert_eq!(
+            fault.set_parameter_values_faults[0].fault_code, expected,
+            "{name}"
+        );
+    }
 }

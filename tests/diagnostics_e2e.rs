@@ -241,6 +241,26 @@ impl Drop for Dnsmasq {
     }
 }
 
+/// cwmpd against an ACS that writes `params` (a test's inputs and `Requested`) in the first
+/// session and reads `object` in the one "8 DIAGNOSTICS COMPLETE" opens; that session.
+fn request_diagnostics(
+    params: &[(&str, &str, &str)],
+    object: &str,
+) -> (TestAcs, CpeProcess, Session) {
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .session(vec![AcsRpc::spv(params, "diag")])
+            .session(vec![AcsRpc::gpv(&[object])]),
+    );
+    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
+    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
+    cpe.spawn();
+    let second = acs
+        .wait_for_inform_with_event("8 DIAGNOSTICS COMPLETE", WAIT)
+        .unwrap();
+    (acs, cpe, second)
+}
+
 #[test]
 fn ns_lookup_requested_reports_its_result_table() {
     let Some(_dnsmasq) = Dnsmasq::start() else {
@@ -254,25 +274,15 @@ fn ns_lookup_requested_reports_its_result_table() {
         n("NumberOfRepetitions"),
         n("DiagnosticsState"),
     );
-    let acs = TestAcs::start(
-        AcsConfig::new()
-            .session(vec![AcsRpc::spv(
-                &[
-                    (host.as_str(), "www.test", "xsd:string"),
-                    (server.as_str(), "127.203.7.53", "xsd:string"),
-                    (reps.as_str(), "2", "xsd:unsignedInt"),
-                    (state.as_str(), "Requested", "xsd:string"),
-                ],
-                "ns-1",
-            )])
-            .session(vec![AcsRpc::gpv(&[NS])]),
+    let (acs, mut cpe, second) = request_diagnostics(
+        &[
+            (host.as_str(), "www.test", "xsd:string"),
+            (server.as_str(), "127.203.7.53", "xsd:string"),
+            (reps.as_str(), "2", "xsd:unsignedInt"),
+            (state.as_str(), "Requested", "xsd:string"),
+        ],
+        NS,
     );
-    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
-    cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
-    cpe.spawn();
-    let second = acs
-        .wait_for_inform_with_event("8 DIAGNOSTICS COMPLETE", WAIT)
-        .unwrap();
     let values = second.response(0);
     let value = |name: &str| values.value_of(&n(name)).unwrap_or_default();
     assert_eq!(value("DiagnosticsState"), "Complete");
@@ -291,5 +301,213 @@ fn ns_lookup_requested_reports_its_result_table() {
     acs.assert_no_violations();
     acs.validate_cpe_bodies()
         .expect("every CPE envelope is schema-valid");
+    let _ = cpe.terminate(WAIT);
+}
+
+/// A one-file HTTP server on 127.0.0.1: every GET gets `HEAD` and `BODY_LEN` bytes.
+struct FileServer {
+    port: u16,
+}
+
+const BODY_LEN: usize = 250_000;
+const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Length: 250000\r\n\r\n";
+
+impl FileServer {
+    fn start() -> FileServer {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut stream = stream;
+                    let body = vec![b'x'; BODY_LEN];
+                    loop {
+                        let mut line = String::new();
+                        match reader.read_line(&mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) if line == "\r\n" => {
+                                let _ = stream.write_all(HEAD.as_bytes());
+                                let _ = stream.write_all(&body);
+                            }
+                            Ok(_) => {}
+                        }
+                    }
+                });
+            }
+        });
+        FileServer { port }
+    }
+}
+
+#[test]
+fn download_requested_by_the_acs_reports_exact_bytes_and_per_connection_results() {
+    const DL: &str = "Device.IP.Diagnostics.DownloadDiagnostics.";
+    let d = |name: &str| format!("{DL}{name}");
+    let server = FileServer::start();
+    let url = format!("http://127.0.0.1:{}/file.bin", server.port);
+    let (url_param, connections, per_connection, interface, state) = (
+        d("DownloadURL"),
+        d("NumberOfConnections"),
+        d("EnablePerConnectionResults"),
+        d("Interface"),
+        d("DiagnosticsState"),
+    );
+    let (acs, mut cpe, second) = request_diagnostics(
+        &[
+            (url_param.as_str(), url.as_str(), "xsd:string"),
+            (connections.as_str(), "2", "xsd:unsignedInt"),
+            (per_connection.as_str(), "true", "xsd:boolean"),
+            // The sandbox's first network interface: 'loopback', device lo.
+            (interface.as_str(), "Device.IP.Interface.1", "xsd:string"),
+            (state.as_str(), "Requested", "xsd:string"),
+        ],
+        DL,
+    );
+    assert_eq!(second.event_codes(), ["8 DIAGNOSTICS COMPLETE"]);
+    let values = second.response(0);
+    let value = |name: &str| values.value_of(&d(name)).unwrap_or_default();
+    assert_eq!(value("DiagnosticsState"), "Complete");
+    assert_eq!(value("Interface"), "Device.IP.Interface.1");
+    let per_connection = (HEAD.len() + BODY_LEN) as u64;
+    assert_eq!(value("TestBytesReceived"), (2 * per_connection).to_string());
+    assert_eq!(value("PerConnectionResultNumberOfEntries"), "2");
+    for i in 1..=2 {
+        let name = format!("PerConnectionResult.{i}.TestBytesReceived");
+        assert_eq!(value(&name), per_connection.to_string());
+    }
+    assert_eq!(value("IPAddressUsed"), "127.0.0.1");
+    // Bound to lo: its counters saw at least the test bytes.
+    let total: u64 = value("TotalBytesReceived").parse().unwrap();
+    assert!(total >= 2 * per_connection, "{total}");
+    // TR-143 times to the microsecond: 2026-11-24T17:30:00.123456Z.
+    let bom = value("BOMTime");
+    assert_eq!(
+        (bom.len(), &bom[19..20], &bom[26..]),
+        (27, ".", "Z"),
+        "{bom}"
+    );
+    assert!(value("ROMTime") <= bom && bom <= value("EOMTime"));
+    assert_eq!(value("DownloadTransports"), "HTTP");
+    acs.assert_no_violations();
+    acs.validate_cpe_bodies()
+        .expect("every CPE envelope is schema-valid");
+    // An Interface must name an existing Device.IP.Interface (9007), and FTP is not offered.
+    for bad in [
+        format!("{interface}=Device.IP.Interface.99"),
+        format!("{url_param}=ftp://127.0.0.1/file"),
+    ] {
+        let out = cpe.cli(&["set", &bad]);
+        let text = String::from_utf8_lossy(&out.stderr).to_string()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("9007"), "{bad}: {text}");
+    }
+    let _ = cpe.terminate(WAIT);
+}
+
+/// One Echo Plus packet to 127.0.0.1:`port`: the server's TestRespSN, or `None`.
+fn echo_plus(port: u16, test_gen_sn: u32) -> Option<u32> {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut packet = [0u8; 24];
+    packet[..4].copy_from_slice(&test_gen_sn.to_be_bytes());
+    socket.send_to(&packet, ("127.0.0.1", port)).unwrap();
+    let mut reply = [0u8; 64];
+    let len = socket.recv(&mut reply).ok()?;
+    assert_eq!(len, 24);
+    assert_eq!(reply[..4], packet[..4]);
+    Some(u32::from_be_bytes(reply[4..8].try_into().unwrap()))
+}
+
+/// Until the server answers (it restarts when its settings change), at most `WAIT`.
+fn first_echo(port: u16) -> u32 {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(sn) = echo_plus(port, 1) {
+            return sn;
+        }
+        assert!(started.elapsed() < WAIT, "no echo server on port {port}");
+    }
+}
+
+#[test]
+fn udp_echo_config_set_by_the_acs_serves_counts_and_survives_a_restart() {
+    const CONFIG: &str = "Device.IP.Diagnostics.UDPEchoConfig.";
+    let c = |name: &str| format!("{CONFIG}{name}");
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (enable, udp_port, plus, interface) = (
+        c("Enable"),
+        c("UDPPort"),
+        c("EchoPlusEnabled"),
+        c("Interface"),
+    );
+    let port_text = port.to_string();
+    let acs = TestAcs::start(AcsConfig::new().session(vec![AcsRpc::spv(
+        &[
+            (enable.as_str(), "true", "xsd:boolean"),
+            (udp_port.as_str(), port_text.as_str(), "xsd:unsignedInt"),
+            (plus.as_str(), "true", "xsd:boolean"),
+            (interface.as_str(), "Device.IP.Interface.1", "xsd:string"),
+        ],
+        "echo-1",
+    )]));
+    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
+    cpe.spawn();
+    let first = acs.wait_session(1, WAIT).unwrap();
+    assert_eq!(first.response(0).status(), Some(0));
+    // Echo Plus: the server numbers its responses from 1.
+    assert_eq!(first_echo(port), 1);
+    assert_eq!(echo_plus(port, 2), Some(2));
+    assert_eq!(echo_plus(port, 3), Some(3));
+    let get = |cpe: &CpeProcess, names: &[&str]| {
+        let paths: Vec<String> = names.iter().map(|name| c(name)).collect();
+        let mut args = vec!["get"];
+        args.extend(paths.iter().map(String::as_str));
+        String::from_utf8_lossy(&cpe.cli(&args).stdout).to_string()
+    };
+    assert_eq!(
+        get(
+            &cpe,
+            &["PacketsReceived", "BytesResponded", "Interface", "UDPPort"]
+        ),
+        format!(
+            "{} = 3\n{} = 96\n{} = Device.IP.Interface.1\n{} = {port}\n",
+            c("PacketsReceived"),
+            c("BytesResponded"),
+            c("Interface"),
+            c("UDPPort")
+        )
+    );
+    let stored = cpe.read_file("/etc/config/cwmpd").unwrap();
+    assert!(stored.contains("config udpecho 'udpecho'"), "{stored}");
+    assert!(
+        stored.contains(&format!("option port '{port}'")),
+        "{stored}"
+    );
+    assert!(stored.contains("option interface 'loopback'"), "{stored}");
+    // After a restart (a reboot) it serves again; the counters start afresh.
+    cpe.restart();
+    assert_eq!(first_echo(port), 1);
+    assert_eq!(
+        get(&cpe, &["PacketsResponded"]),
+        format!("{} = 1\n", c("PacketsResponded"))
+    );
+    // Disabled: silence.
+    let out = cpe.cli(&["set", &format!("{enable}=false")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(echo_plus(port, 9), None);
+    acs.assert_no_violations();
     let _ = cpe.terminate(WAIT);
 }

@@ -5,8 +5,11 @@
 //! (CI runs as root); skipped with a message otherwise. The ping itself runs in a child of
 //! this test binary started with `ip netns exec`, so the test process never changes namespace.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod netns;
+
+use std::process::{Command, Stdio};
+
+use netns::{must, run, Namespace, Pair, Responder};
 
 use cwmpd::diagnostics::ip_ping::{IpPingInputs, IpPingResults, ProtocolVersion};
 use cwmpd::diagnostics::ns_lookup::NsLookupInputs;
@@ -14,104 +17,12 @@ use cwmpd::diagnostics::trace_route::TraceRouteInputs;
 use cwmpd::diagnostics::DiagnosticsState;
 
 const INNER: &str = "CWMPD_NETNS_INNER";
-const RESPONDER: &str = "CWMPD_NETNS_RESPONDER";
 const LOOKUP: &str = "CWMPD_NETNS_LOOKUP";
 const TRACE: &str = "CWMPD_NETNS_TRACE";
 const PEER_V4: &str = "10.203.7.2";
 const PEER_V6: &str = "fd00:203:7::2";
 
-fn run(args: &[&str]) -> Output {
-    Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .unwrap_or_else(|err| panic!("{args:?}: {err}"))
-}
-
-fn must(args: &[&str]) {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Namespaces `<tag>a` (pinging, device `va`) and `<tag>b` (answering, `vb`), deleted on drop.
-struct Pair {
-    a: String,
-    b: String,
-}
-
 impl Pair {
-    fn new(tag: &str) -> Option<Pair> {
-        let root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
-        let ip = Command::new("ip").arg("-V").output().is_ok();
-        if !root || !ip {
-            eprintln!("SKIPPED: network namespaces need root and iproute2's `ip`");
-            return None;
-        }
-        let id = std::process::id();
-        let pair = Pair {
-            a: format!("cwd{tag}{id}a"),
-            b: format!("cwd{tag}{id}b"),
-        };
-        must(&["ip", "netns", "add", &pair.a]);
-        must(&["ip", "netns", "add", &pair.b]);
-        let (a, b) = (pair.a.as_str(), pair.b.as_str());
-        must(&[
-            "ip", "-n", a, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b,
-        ]);
-        must(&["ip", "-n", a, "addr", "add", "10.203.7.1/24", "dev", "va"]);
-        must(&["ip", "-n", b, "addr", "add", "10.203.7.2/24", "dev", "vb"]);
-        must(&[
-            "ip",
-            "-n",
-            a,
-            "addr",
-            "add",
-            "fd00:203:7::1/64",
-            "dev",
-            "va",
-            "nodad",
-        ]);
-        must(&[
-            "ip",
-            "-n",
-            b,
-            "addr",
-            "add",
-            "fd00:203:7::2/64",
-            "dev",
-            "vb",
-            "nodad",
-        ]);
-        for (ns, dev) in [(a, "va"), (b, "vb"), (a, "lo"), (b, "lo")] {
-            must(&["ip", "-n", ns, "link", "set", dev, "up"]);
-        }
-        pair.wait_for_ipv6();
-        Some(pair)
-    }
-
-    /// Until duplicate address detection of the link-local addresses is over (an echo sent
-    /// before may go unanswered: neighbour discovery cannot complete yet).
-    fn wait_for_ipv6(&self) {
-        for _ in 0..50 {
-            let tentative = [&self.a, &self.b].iter().any(|ns| {
-                !run(&["ip", "-n", ns, "-6", "addr", "show", "tentative"])
-                    .stdout
-                    .is_empty()
-            });
-            if !tentative {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        panic!("IPv6 addresses stay tentative");
-    }
-
     /// `tc netem` on `va` (requests only: the round trip gains exactly the delay once).
     fn netem(&self, args: &[&str]) -> bool {
         let mut command = vec!["ip", "netns", "exec", &self.a, "tc", "qdisc", "replace"];
@@ -125,42 +36,6 @@ impl Pair {
             );
         }
         out.status.success()
-    }
-
-    /// Where the kernel lacks `sch_netem`: answer IPv4 echoes in `b` from a child of this
-    /// test binary instead of the kernel, `delay_ms` late, dropping the requests whose
-    /// sequence number ends in 0, 1 or 2 when `lossy` (30 %, deterministic). Killed on drop.
-    fn slow_responder(&self, delay_ms: u64, lossy: bool) -> Responder {
-        must(&[
-            "ip",
-            "netns",
-            "exec",
-            &self.b,
-            "sysctl",
-            "-qw",
-            "net.ipv4.icmp_echo_ignore_all=1",
-        ]);
-        let exe = std::env::current_exe().unwrap();
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &self.b])
-            .arg(exe)
-            .args([
-                "--exact",
-                "inner_responder",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(RESPONDER, format!("{delay_ms} {lossy}"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let ready = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains("READY"));
-        assert!(ready, "the responder did not start");
-        Responder(child)
     }
 
     /// dnsmasq in `b` on 10.203.7.2:53, authoritative for `test`: `www.test` has an IPv4 and
@@ -279,15 +154,6 @@ impl Pair {
     }
 }
 
-struct Responder(Child);
-
-impl Drop for Responder {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The child's side of [`Pair::lookup`].
 #[test]
 fn inner_lookup() {
@@ -324,46 +190,7 @@ fn inner_lookup() {
 /// The responder's side (see [`Pair::slow_responder`]).
 #[test]
 fn inner_responder() {
-    let Ok(spec) = std::env::var(RESPONDER) else {
-        return;
-    };
-    let (delay, lossy) = spec.split_once(' ').unwrap();
-    let delay = std::time::Duration::from_millis(delay.parse().unwrap());
-    let lossy: bool = lossy.parse().unwrap();
-    let socket = socket2::Socket::new(
-        socket2::Domain::IPV4,
-        socket2::Type::RAW,
-        Some(socket2::Protocol::ICMPV4),
-    )
-    .unwrap();
-    let socket = std::net::UdpSocket::from(socket);
-    println!("READY");
-    let mut buf = [0u8; 65_536];
-    loop {
-        let (len, from) = socket.recv_from(&mut buf).unwrap();
-        let header = usize::from(buf[0] & 0x0f) * 4;
-        let mut reply = buf[header..len].to_vec();
-        if reply.len() < 8 || reply[0] != 8 {
-            continue;
-        }
-        let seq = u16::from_be_bytes([reply[6], reply[7]]);
-        if lossy && seq % 10 < 3 {
-            continue;
-        }
-        std::thread::sleep(delay);
-        reply[0] = 0;
-        reply[2..4].copy_from_slice(&[0, 0]);
-        let sum = cwmpd::diagnostics::icmp::checksum(&reply);
-        reply[2..4].copy_from_slice(&sum.to_be_bytes());
-        socket.send_to(&reply, from).unwrap();
-    }
-}
-
-impl Drop for Pair {
-    fn drop(&mut self) {
-        let _ = run(&["ip", "netns", "del", &self.a]);
-        let _ = run(&["ip", "netns", "del", &self.b]);
-    }
+    netns::icmp_responder();
 }
 
 /// The child's side: run one IPPing in the current namespace and print the results.
@@ -735,13 +562,4 @@ fn trace_route_through_a_router_namespace() {
     let (state, hops) = trace("10.203.9.2", 1);
     assert_eq!(state, "Error_MaxHopCountExceeded 10.203.7.1");
     assert_eq!(addresses(&hops), ["10.203.7.2 0"]);
-}
-
-/// A network namespace deleted on drop.
-struct Namespace(String);
-
-impl Drop for Namespace {
-    fn drop(&mut self) {
-        let _ = run(&["ip", "netns", "del", &self.0]);
-    }
 }

@@ -312,6 +312,9 @@ fn shipped_options() -> BTreeMap<(String, String), Vec<String>> {
         ("cpe".into(), config::cpe::CR_ALLOW.into()),
         allow.iter().map(|v| v.to_string()).collect(),
     );
+    // The UDP echo server's section is the ACS's (Device.IP.Diagnostics.UDPEchoConfig), not
+    // a setting of the agent's page.
+    options.retain(|(section, _), _| section != "udpecho");
     options
 }
 

@@ -330,16 +330,47 @@ fn expected_instance(with_data: bool) -> Vec<String> {
 }
 
 fn firewall_rule(port: &str) -> Value {
+    json!({ "firewall": [wan_rule("Allow-CWMP-ConnectionRequest", "tcp", port)] })
+}
+
+fn wan_rule(name: &str, proto: &str, port: &str) -> Value {
     json!({
-        "firewall": [{
-            "type": "rule",
-            "name": "Allow-CWMP-ConnectionRequest",
-            "src": "wan",
-            "proto": "tcp",
-            "dest_port": port,
-            "target": "ACCEPT",
-        }]
+        "type": "rule",
+        "name": name,
+        "src": "wan",
+        "proto": proto,
+        "dest_port": port,
+        "target": "ACCEPT",
     })
+}
+
+#[test]
+fn init_script_opens_the_udp_echo_port_while_the_echo_server_is_enabled() {
+    let enabled = shipped_config_with(
+        "\toption enable '0'\n\toption interface ''",
+        "\toption enable '1'\n\toption interface ''",
+    );
+    let enabled = enabled.replacen("\toption port '7'", "\toption port '8007'", 1);
+    let sandbox = Sandbox::new(&enabled);
+    let calls = init_calls(&sandbox, &["start_service"], &[]);
+    let (_, data) = split_data(&calls["start_service"]);
+    let both = json!({ "firewall": [
+        wan_rule("Allow-CWMP-ConnectionRequest", "tcp", "7547"),
+        wan_rule("Allow-CWMP-UDPEcho", "udp", "8007"),
+    ]});
+    assert_eq!(data, Some(both));
+    // CWMP off: the echo server's rule alone.
+    let echo_only = enabled.replacen(
+        "\toption enable '1'\n\t# The logical",
+        "\toption enable '0'\n\t# The logical",
+        1,
+    );
+    assert_ne!(echo_only, enabled);
+    let sandbox = Sandbox::new(&echo_only);
+    let calls = init_calls(&sandbox, &["start_service"], &[]);
+    let (_, data) = split_data(&calls["start_service"]);
+    let alone = json!({ "firewall": [wan_rule("Allow-CWMP-UDPEcho", "udp", "8007")] });
+    assert_eq!(data, Some(alone));
 }
 
 #[test]
@@ -951,7 +982,8 @@ fn luci_view_report() -> Option<Value> {
 }
 
 /// Every option the shipped config spells out, per section (empty ones included), plus the
-/// list it only mentions in a comment.
+/// list it only mentions in a comment. Not the `udpecho` section: that is the ACS's
+/// `Device.IP.Diagnostics.UDPEchoConfig`, not a setting of the agent's page.
 fn config_options() -> BTreeSet<(String, String)> {
     let mut options = BTreeSet::new();
     let mut section = String::new();
@@ -967,6 +999,7 @@ fn config_options() -> BTreeSet<(String, String)> {
     }
     assert!(read(SHIPPED_CONFIG).contains("# list cr_allow "));
     options.insert(("cpe".into(), config::cpe::CR_ALLOW.into()));
+    options.retain(|(section, _)| section != "udpecho");
     options
 }
 

@@ -31,6 +31,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 mod diagnostics;
 mod transfers;
+mod udp_echo;
 pub use transfers::unix_now_ms;
 
 /// Seconds since the Unix epoch, from the wall clock.
@@ -107,6 +108,9 @@ pub struct Agent {
     diagnostics: diagnostics::DiagnosticsRuns,
     /// The snapshot of the running router: its sources and age (`daemon/live.rs`).
     pub live: LiveHub,
+    /// Live settings of the UDPEchoConfig server.
+    udp_echo_tx:
+        Option<tokio::sync::watch::Sender<crate::diagnostics::udp_echo_config::EchoServerSettings>>,
 }
 
 impl Agent {
@@ -147,6 +151,7 @@ impl Agent {
             transfers,
             wake: None,
             diagnostics: Default::default(),
+            udp_echo_tx: None,
         })
     }
 
@@ -257,13 +262,15 @@ impl Agent {
         }
     }
 
+    /// `/etc/config/network` as it is now (with uci's pending changes).
+    pub fn network_config(&self) -> Option<crate::backend::uci::UciFile> {
+        crate::backend::uci::UciStore::new(self.paths.uci_config_dir(), self.paths.uci_delta_dir())
+            .load("network")
+            .ok()
+    }
+
     pub fn connection_request_url(&self) -> String {
-        let network = crate::backend::uci::UciStore::new(
-            self.paths.uci_config_dir(),
-            self.paths.uci_delta_dir(),
-        )
-        .load("network")
-        .ok();
+        let network = self.network_config();
         match cr_url::advertised_address(
             &self.config.cpe.interface,
             &self.model.live().services.netifd,
@@ -695,6 +702,7 @@ impl Agent {
                 if let Some(sender) = &self.cr_settings_tx {
                     sender.send_replace(self.cr_settings());
                 }
+                self.update_udp_echo_server();
             }
             Err(err) => warn!(target: "cwmpd::daemon", "keeping the old configuration: {err}"),
         }

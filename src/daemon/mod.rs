@@ -182,6 +182,7 @@ async fn main_loop(agent: SharedAgent) -> i32 {
         // The agent still informs without it; the ACS just cannot reach it.
         error!(target: "cwmpd::cr", "{message}");
     }
+    Agent::start_udp_echo_server(&agent);
     info!(target: "cwmpd::daemon", "started (ACS {})", agent.borrow().config.acs.url);
     // Fallback polling for notified values that no event tells us about.
     let mut notification_poll = tokio::time::interval(NOTIFICATION_POLL);

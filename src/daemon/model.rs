@@ -302,6 +302,11 @@ impl Model {
         &mut self.runtime.volatile
     }
 
+    /// The instance numbers of every table (e.g. what `Device.IP.Interface.2` names).
+    pub fn instances(&self) -> &InstanceTables {
+        &self.instances
+    }
+
     /// In-memory parameters the ACS (or `cwmpd set`) wrote since the last call.
     pub fn take_volatile_changed(&mut self) -> Vec<String> {
         std::mem::take(&mut self.volatile_changed)

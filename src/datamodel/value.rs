@@ -344,6 +344,10 @@ pub enum Value {
     Boolean(bool),
     /// Seconds since the Unix epoch; [`UNKNOWN_TIME_SECS`] is the unknown time.
     DateTime(i64),
+    /// Microseconds since the Unix epoch, shown with six fractional digits
+    /// (`2008-04-09T15:01:05.123456Z`): TR-143 measurement times "MUST be specified to
+    /// microsecond precision".
+    DateTimeMicros(i64),
     /// Seconds since the Unix epoch shown in a local time zone `offset` seconds east of UTC
     /// (e.g. `CurrentLocalTime`: `2026-11-24T18:30:00+01:00`).
     LocalDateTime {
@@ -380,6 +384,11 @@ impl Value {
             Value::Boolean(flag) => out.push_str(if *flag { "true" } else { "false" }),
             Value::DateTime(UNKNOWN_TIME_SECS) => out.push_str(UNKNOWN_TIME),
             Value::DateTime(secs) => out.push_str(&format_datetime(*secs)),
+            Value::DateTimeMicros(micros) => {
+                let whole = format_datetime(micros.div_euclid(1_000_000));
+                out.push_str(whole.trim_end_matches('Z'));
+                let _ = write!(out, ".{:06}Z", micros.rem_euclid(1_000_000));
+            }
             Value::LocalDateTime { secs, offset } => write_local_datetime(out, *secs, *offset),
         }
     }
@@ -469,6 +478,16 @@ impl From<i64> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn microsecond_times_show_six_fractional_digits() {
+        let value = Value::DateTimeMicros(1_207_753_265_123_456);
+        assert_eq!(value.to_lexical(), "2008-04-09T15:01:05.123456Z");
+        assert_eq!(
+            Value::DateTimeMicros(1_207_753_265_000_007).to_lexical(),
+            "2008-04-09T15:01:05.000007Z"
+        );
+    }
 
     #[test]
     fn booleans_accept_tr106_forms() {

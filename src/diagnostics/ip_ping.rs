@@ -43,7 +43,7 @@ pub enum ProtocolVersion {
 }
 
 impl ProtocolVersion {
-    fn parse(text: &str) -> ProtocolVersion {
+    pub fn parse(text: &str) -> ProtocolVersion {
         match text {
             "IPv4" => ProtocolVersion::IPv4,
             "IPv6" => ProtocolVersion::IPv6,
@@ -55,8 +55,8 @@ impl ProtocolVersion {
 /// What one ping test is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpPingInputs {
-    /// `Interface`: empty (routing decides) or the interface to send from. A Linux interface
-    /// name is accepted until `Device.IP.Interface.` exists to refer to.
+    /// The Linux device to send from, which the daemon resolves from the `Interface`
+    /// reference (`Device.IP.Interface.{i}`); empty: routing decides.
     pub interface: String,
     pub protocol_version: ProtocolVersion,
     pub host: String,

@@ -3,29 +3,50 @@
 //! traceroute or nslookup programs) as local tasks after the session, reported with
 //! "8 DIAGNOSTICS COMPLETE" (TR-069 §3.7.1.5).
 //!
-//! - [`state`], [`ip_ping`], [`trace_route`] and [`ns_lookup`] are sans-I/O: the DiagnosticsState rules,
-//!   inputs with their defaults, results, all kept in the engine's in-memory values.
-//! - [`icmp`] and [`dns`] build and parse the messages (pure).
-//! - [`ping`], [`trace`] and [`lookup`] are the edges: ICMP and UDP sockets on tokio.
+//! - [`state`], [`ip_ping`], [`trace_route`], [`ns_lookup`], [`download`], [`upload`] (with
+//!   [`throughput`]), [`udp_echo`], [`server_selection`] and [`udp_echo_config`] are sans-I/O:
+//!   the DiagnosticsState rules, inputs with their defaults, results, all kept in the engine's
+//!   in-memory values.
+//! - [`icmp`], [`dns`], [`http_wire`] and [`echo_plus`] build and parse the messages (pure).
+//! - [`ping`], [`trace`], [`lookup`], [`transfer_run`] with `http_transfer`, [`echo`],
+//!   [`select`] and [`echo_server`] are the edges: ICMP, UDP and TCP sockets on tokio.
+//!
+//! TR-143 (Download, Upload, UDPEcho, ServerSelection, UDPEchoConfig): HTTP only, no FTP.
 
 pub mod dns;
+pub mod download;
+pub mod echo;
+pub mod echo_plus;
+pub mod echo_server;
+mod http_transfer;
+pub mod http_wire;
 pub mod icmp;
 pub mod ip_ping;
 pub mod lookup;
 pub mod ns_lookup;
 pub mod ping;
+pub mod select;
+pub mod server_selection;
 pub mod state;
 mod stored;
+pub mod throughput;
 pub mod trace;
 pub mod trace_route;
+pub mod transfer_run;
+pub mod udp_echo;
+pub mod udp_echo_config;
+pub mod upload;
 
 use std::collections::BTreeMap;
 
 use crate::datamodel::Value;
 use ip_ping::{IpPingInputs, IpPingResults};
 use ns_lookup::{NsLookupInputs, NsLookupResults};
+use server_selection::{ServerSelectionInputs, ServerSelectionResults};
 pub use state::DiagnosticsState;
+use throughput::{Direction, ThroughputResults, TransferInputs};
 use trace_route::{TraceRouteInputs, TraceRouteResults};
+use udp_echo::{UdpEchoInputs, UdpEchoResults};
 
 /// The diagnostics cwmpd runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +54,22 @@ pub enum Test {
     IpPing,
     TraceRoute,
     NsLookup,
+    Download,
+    Upload,
+    UdpEcho,
+    ServerSelection,
 }
 
 impl Test {
-    pub const ALL: [Test; 3] = [Test::IpPing, Test::TraceRoute, Test::NsLookup];
+    pub const ALL: [Test; 7] = [
+        Test::IpPing,
+        Test::TraceRoute,
+        Test::NsLookup,
+        Test::Download,
+        Test::Upload,
+        Test::UdpEcho,
+        Test::ServerSelection,
+    ];
 
     /// The TR-181 object, e.g. `Device.IP.Diagnostics.IPPing.`.
     pub fn object(self) -> &'static str {
@@ -44,6 +77,10 @@ impl Test {
             Test::IpPing => ip_ping::OBJECT,
             Test::TraceRoute => trace_route::OBJECT,
             Test::NsLookup => ns_lookup::OBJECT,
+            Test::Download => download::OBJECT,
+            Test::Upload => upload::OBJECT,
+            Test::UdpEcho => udp_echo::OBJECT,
+            Test::ServerSelection => server_selection::OBJECT,
         }
     }
 
@@ -52,6 +89,10 @@ impl Test {
             Test::IpPing => ip_ping::state(values),
             Test::TraceRoute => trace_route::state(values),
             Test::NsLookup => ns_lookup::state(values),
+            Test::Download => download::state(values),
+            Test::Upload => upload::state(values),
+            Test::UdpEcho => udp_echo::state(values),
+            Test::ServerSelection => server_selection::state(values),
         }
     }
 
@@ -61,6 +102,12 @@ impl Test {
             Test::IpPing => Job::IpPing(IpPingInputs::from_values(values)),
             Test::TraceRoute => Job::TraceRoute(TraceRouteInputs::from_values(values)),
             Test::NsLookup => Job::NsLookup(NsLookupInputs::from_values(values)),
+            Test::Download => Job::Download(download::inputs(values)),
+            Test::Upload => Job::Upload(upload::inputs(values)),
+            Test::UdpEcho => Job::UdpEcho(UdpEchoInputs::from_values(values)),
+            Test::ServerSelection => {
+                Job::ServerSelection(ServerSelectionInputs::from_values(values))
+            }
         }
     }
 }
@@ -71,6 +118,10 @@ pub enum Job {
     IpPing(IpPingInputs),
     TraceRoute(TraceRouteInputs),
     NsLookup(NsLookupInputs),
+    Download(TransferInputs),
+    Upload(TransferInputs),
+    UdpEcho(UdpEchoInputs),
+    ServerSelection(ServerSelectionInputs),
 }
 
 impl Job {
@@ -79,6 +130,23 @@ impl Job {
             Job::IpPing(_) => Test::IpPing,
             Job::TraceRoute(_) => Test::TraceRoute,
             Job::NsLookup(_) => Test::NsLookup,
+            Job::Download(_) => Test::Download,
+            Job::Upload(_) => Test::Upload,
+            Job::UdpEcho(_) => Test::UdpEcho,
+            Job::ServerSelection(_) => Test::ServerSelection,
+        }
+    }
+
+    /// The `Interface` input: a `Device.IP.Interface.{i}` reference as read, which the daemon
+    /// replaces with the Linux device to bind to.
+    pub fn interface_mut(&mut self) -> &mut String {
+        match self {
+            Job::IpPing(inputs) => &mut inputs.interface,
+            Job::TraceRoute(inputs) => &mut inputs.interface,
+            Job::NsLookup(inputs) => &mut inputs.interface,
+            Job::Download(inputs) | Job::Upload(inputs) => &mut inputs.interface,
+            Job::UdpEcho(inputs) => &mut inputs.interface,
+            Job::ServerSelection(inputs) => &mut inputs.interface,
         }
     }
 
@@ -88,6 +156,14 @@ impl Job {
             Job::IpPing(inputs) => Finished::IpPing(ping::run(&inputs).await),
             Job::TraceRoute(inputs) => Finished::TraceRoute(trace::run(&inputs).await),
             Job::NsLookup(inputs) => Finished::NsLookup(lookup::run(&inputs).await),
+            Job::Download(inputs) => {
+                Finished::Download(transfer_run::run(&inputs, Direction::Download).await)
+            }
+            Job::Upload(inputs) => {
+                Finished::Upload(transfer_run::run(&inputs, Direction::Upload).await)
+            }
+            Job::UdpEcho(inputs) => Finished::UdpEcho(echo::run(&inputs).await),
+            Job::ServerSelection(inputs) => Finished::ServerSelection(select::run(&inputs).await),
         }
     }
 }
@@ -98,6 +174,10 @@ pub enum Finished {
     IpPing(IpPingResults),
     TraceRoute(TraceRouteResults),
     NsLookup(NsLookupResults),
+    Download(ThroughputResults),
+    Upload(ThroughputResults),
+    UdpEcho(UdpEchoResults),
+    ServerSelection(ServerSelectionResults),
 }
 
 impl Finished {
@@ -107,6 +187,12 @@ impl Finished {
             Finished::IpPing(results) => results.write(values),
             Finished::TraceRoute(results) => results.write(values),
             Finished::NsLookup(results) => results.write(values),
+            Finished::Download(results) => {
+                results.write(download::OBJECT, Direction::Download, values)
+            }
+            Finished::Upload(results) => results.write(upload::OBJECT, Direction::Upload, values),
+            Finished::UdpEcho(results) => results.write(values),
+            Finished::ServerSelection(results) => results.write(values),
         }
     }
 
@@ -128,6 +214,41 @@ impl Finished {
                 r.state.name(),
                 r.results.len()
             ),
+            Finished::Download(r) | Finished::Upload(r) => format!(
+                "{} {}: {} test byte(s) over {} connection(s)",
+                self.name(),
+                r.state.name(),
+                r.test_bytes(),
+                r.connections.len()
+            ),
+            Finished::UdpEcho(r) => {
+                let summary = r.stats.results(String::new());
+                format!(
+                    "UDPEchoDiagnostics {}: {} of {} answered, average {} µs",
+                    r.state.name(),
+                    summary.success_count,
+                    summary.success_count + summary.failure_count,
+                    summary.average_us
+                )
+            }
+            Finished::ServerSelection(r) => format!(
+                "ServerSelectionDiagnostics {}: fastest {:?}, average {} µs",
+                r.state.name(),
+                r.fastest_host,
+                r.average_us
+            ),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Finished::IpPing(_) => "IPPing",
+            Finished::TraceRoute(_) => "TraceRoute",
+            Finished::NsLookup(_) => "NSLookupDiagnostics",
+            Finished::Download(_) => "DownloadDiagnostics",
+            Finished::Upload(_) => "UploadDiagnostics",
+            Finished::UdpEcho(_) => "UDPEchoDiagnostics",
+            Finished::ServerSelection(_) => "ServerSelectionDiagnostics",
         }
     }
 }

@@ -48,7 +48,8 @@ pub const ANSWER_TYPES: &[&str] = &["None", "Authoritative", "NonAuthoritative"]
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NsLookupInputs {
-    /// Empty, or a Linux interface name (until `Device.IP.Interface.` exists).
+    /// The Linux device the `Interface` reference resolves to (by the daemon); empty:
+    /// routing decides.
     pub interface: String,
     pub host_name: String,
     /// Empty: the system's first name server.

@@ -22,9 +22,28 @@ pub enum DiagnosticsState {
     ErrorDnsServerNotResolved,
     /// TraceRoute: the destination was not reached within MaxHopCount hops.
     ErrorMaxHopCountExceeded,
+    /// Download/UploadDiagnostics (TR-143): the TCP connection could not be opened.
+    ErrorInitConnectionFailed,
+    /// The server sent no response to the request.
+    ErrorNoResponse,
+    /// DownloadDiagnostics: the transfer failed (an HTTP error status, a broken connection).
+    ErrorTransferFailed,
+    /// DownloadDiagnostics: the body was not as long as the server said.
+    ErrorIncorrectSize,
+    /// Download/UploadDiagnostics: nothing moved for too long.
+    ErrorTimeout,
+    /// UploadDiagnostics: the transfer did not complete (an HTTP error status, a broken
+    /// connection).
+    ErrorNoTransferComplete,
 }
 
-const ALL: [DiagnosticsState; 9] = [
+const ALL: [DiagnosticsState; 15] = [
+    DiagnosticsState::ErrorInitConnectionFailed,
+    DiagnosticsState::ErrorNoResponse,
+    DiagnosticsState::ErrorTransferFailed,
+    DiagnosticsState::ErrorIncorrectSize,
+    DiagnosticsState::ErrorTimeout,
+    DiagnosticsState::ErrorNoTransferComplete,
     DiagnosticsState::ErrorMaxHopCountExceeded,
     DiagnosticsState::None,
     DiagnosticsState::Requested,
@@ -48,6 +67,12 @@ impl DiagnosticsState {
             DiagnosticsState::ErrorOther => "Error_Other",
             DiagnosticsState::ErrorDnsServerNotResolved => "Error_DNSServerNotResolved",
             DiagnosticsState::ErrorMaxHopCountExceeded => "Error_MaxHopCountExceeded",
+            DiagnosticsState::ErrorInitConnectionFailed => "Error_InitConnectionFailed",
+            DiagnosticsState::ErrorNoResponse => "Error_NoResponse",
+            DiagnosticsState::ErrorTransferFailed => "Error_TransferFailed",
+            DiagnosticsState::ErrorIncorrectSize => "Error_IncorrectSize",
+            DiagnosticsState::ErrorTimeout => "Error_Timeout",
+            DiagnosticsState::ErrorNoTransferComplete => "Error_NoTransferComplete",
         }
     }
 

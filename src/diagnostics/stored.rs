@@ -48,6 +48,18 @@ impl<'a> Stored<'a> {
             .unwrap_or_default()
     }
 
+    pub fn big_number(&self, name: &str) -> u64 {
+        self.value(name)
+            .and_then(|v| v.as_u64())
+            .unwrap_or_default()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.value(name)
+            .and_then(|v| v.as_bool())
+            .unwrap_or_default()
+    }
+
     pub fn state(&self) -> DiagnosticsState {
         DiagnosticsState::parse(&self.text("DiagnosticsState")).unwrap_or_default()
     }

@@ -36,7 +36,8 @@ pub const INPUTS: &[&str] = &[
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceRouteInputs {
-    /// Empty, or a Linux interface name (until `Device.IP.Interface.` exists).
+    /// The Linux device the `Interface` reference resolves to (by the daemon); empty:
+    /// routing decides.
     pub interface: String,
     pub protocol_version: ProtocolVersion,
     pub host: String,

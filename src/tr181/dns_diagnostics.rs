@@ -112,6 +112,6 @@ impl AreaView for DnsDiagnosticsView {
             inputs: INPUTS,
             current: ns_lookup::state(&ctx.runtime.volatile),
         };
-        test.stage(&mut self.requested, param.name, value, tx)
+        test.stage(ctx, &mut self.requested, param.name, value, tx)
     }
 }

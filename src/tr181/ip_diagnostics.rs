@@ -3,30 +3,31 @@
 //! values); writing `DiagnosticsState = Requested` makes the daemon run the test after the
 //! session (see `crate::diagnostics`), which then reports "8 DIAGNOSTICS COMPLETE".
 
+use super::ip_interface::{IpInterfaces, IP_INTERFACE_TABLE, NETWORK_PACKAGE};
 use crate::datamodel::{
-    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
-    Transaction, Type, Value,
+    ActiveNotify, Area, AreaView, Context, Error, InstanceTables, ObjectDef, ObjectRef, ParamDef,
+    ParamRef, Transaction, Type, Value,
 };
 use crate::diagnostics::ip_ping::{self, INPUTS};
 use crate::diagnostics::state::{check_state_write, state_after_input_write, DiagnosticsState};
 use crate::diagnostics::trace_route::{self, ROUTE_HOPS};
 
-/// What `Device.IP.Diagnostics.` says cwmpd supports (TR-181 2.19); the others come with
-/// the rest of issue 6.
+/// What `Device.IP.Diagnostics.` says cwmpd supports (TR-181 2.19): everything but the
+/// IP Layer Capacity test (TR-471).
 const SUPPORTED: &[(&str, bool)] = &[
     ("IPv4PingSupported", true),
     ("IPv6PingSupported", true),
     ("IPv4TraceRouteSupported", true),
     ("IPv6TraceRouteSupported", true),
-    ("IPv4DownloadDiagnosticsSupported", false),
-    ("IPv6DownloadDiagnosticsSupported", false),
-    ("IPv4UploadDiagnosticsSupported", false),
-    ("IPv6UploadDiagnosticsSupported", false),
-    ("IPv4UDPEchoDiagnosticsSupported", false),
-    ("IPv6UDPEchoDiagnosticsSupported", false),
+    ("IPv4DownloadDiagnosticsSupported", true),
+    ("IPv6DownloadDiagnosticsSupported", true),
+    ("IPv4UploadDiagnosticsSupported", true),
+    ("IPv6UploadDiagnosticsSupported", true),
+    ("IPv4UDPEchoDiagnosticsSupported", true),
+    ("IPv6UDPEchoDiagnosticsSupported", true),
     ("IPLayerCapacitySupported", false),
-    ("IPv4ServerSelectionDiagnosticsSupported", false),
-    ("IPv6ServerSelectionDiagnosticsSupported", false),
+    ("IPv4ServerSelectionDiagnosticsSupported", true),
+    ("IPv6ServerSelectionDiagnosticsSupported", true),
 ];
 
 /// `Device.IP.` and `Device.IP.Diagnostics.` (only the diagnostics so far).
@@ -203,7 +204,7 @@ impl AreaView for IpDiagnosticsView {
                 current: ip_ping::state(values),
             },
         };
-        test.stage(&mut self.requested, param.name, value, tx)
+        test.stage(ctx, &mut self.requested, param.name, value, tx)
     }
 }
 
@@ -220,12 +221,17 @@ impl DiagnosticsWrite {
     /// Stage the write of `name`; `requested` remembers, across one RPC, that it requested.
     pub fn stage(
         &self,
+        ctx: &mut Context<'_>,
         requested: &mut bool,
         name: &str,
         value: &Value,
         tx: &mut Transaction,
     ) -> Result<(), Error> {
         let path = |name: &str| format!("{}{name}", self.object);
+        if name == "Interface" {
+            let reference = interface_reference(ctx, value.as_str().unwrap_or_default())?;
+            return self.stage_input(requested, name, &Value::from(reference), tx);
+        }
         if name == "DiagnosticsState" {
             let state = check_state_write(value.as_str().unwrap_or_default())
                 .map_err(|detail| Error::invalid_value("", detail))?;
@@ -233,6 +239,17 @@ impl DiagnosticsWrite {
             *requested = true;
             return Ok(());
         }
+        self.stage_input(requested, name, value, tx)
+    }
+
+    fn stage_input(
+        &self,
+        requested: &mut bool,
+        name: &str,
+        value: &Value,
+        tx: &mut Transaction,
+    ) -> Result<(), Error> {
+        let path = |name: &str| format!("{}{name}", self.object);
         if !self.inputs.contains(&name) {
             return Err(Error::not_writable(""));
         }
@@ -242,4 +259,29 @@ impl DiagnosticsWrite {
         }
         Ok(())
     }
+}
+
+/// A diagnostics `Interface`: empty (routing decides) or a reference to an existing
+/// `Device.IP.Interface.{i}` (9007 otherwise), kept without the trailing dot. The daemon
+/// turns it into the Linux device when the test starts.
+pub(crate) fn interface_reference(ctx: &mut Context<'_>, path: &str) -> Result<String, Error> {
+    if path.is_empty() {
+        return Ok(String::new());
+    }
+    let network = ctx.config.sections(NETWORK_PACKAGE)?;
+    let interfaces = IpInterfaces::load(ctx, &network);
+    let name = interfaces.name(path)?.to_string();
+    Ok(interfaces.path(&name))
+}
+
+/// The netifd interface (UCI `network` section) a diagnostics `Interface` reference names,
+/// from the instance numbers of `Device.IP.Interface.{i}`.
+pub fn referenced_interface(instances: &InstanceTables, reference: &str) -> Option<String> {
+    let number = reference
+        .strip_prefix("Device.IP.Interface.")?
+        .trim_end_matches('.')
+        .parse::<u32>()
+        .ok()?;
+    let table = instances.get(IP_INTERFACE_TABLE)?;
+    table.key_of(number).map(str::to_string)
 }

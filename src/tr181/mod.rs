@@ -24,6 +24,7 @@ pub mod dhcpv4_client;
 pub mod dns;
 pub mod dns_diagnostics;
 pub mod dns_relay;
+pub mod echo_diagnostics;
 pub mod ethernet;
 pub mod firewall;
 pub mod hosts;
@@ -39,7 +40,9 @@ pub mod root;
 pub mod routing;
 mod section_table;
 pub mod time;
-mod uci_value;
+pub mod transfer_diagnostics;
+pub(crate) mod uci_value;
+pub mod udp_echo_config;
 pub mod wifi;
 mod wifi_access_point;
 mod wifi_radio;
@@ -55,6 +58,7 @@ pub use dhcpv4_client::Dhcpv4ClientArea;
 pub use dns::DnsArea;
 pub use dns_diagnostics::DnsDiagnosticsArea;
 pub use dns_relay::DnsRelayArea;
+pub use echo_diagnostics::EchoDiagnosticsArea;
 pub use ethernet::EthernetArea;
 pub use firewall::FirewallArea;
 pub use hosts::HostsArea;
@@ -66,6 +70,8 @@ pub use ppp::PppArea;
 pub use root::RootArea;
 pub use routing::RoutingArea;
 pub use time::TimeArea;
+pub use transfer_diagnostics::TransferDiagnosticsArea;
+pub use udp_echo_config::UdpEchoConfigArea;
 pub use wifi::WifiArea;
 
 /// cwmpd's own UCI package (`/etc/config/cwmpd`, sections `acs` and `cpe`).
@@ -83,6 +89,9 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(NatArea),
         Box::new(FirewallArea),
         Box::new(IpDiagnosticsArea),
+        Box::new(TransferDiagnosticsArea),
+        Box::new(EchoDiagnosticsArea),
+        Box::new(UdpEchoConfigArea),
         Box::new(DnsDiagnosticsArea),
         Box::new(EthernetArea::new(system.clone())),
         Box::new(BridgingArea::new(system)),
@@ -175,12 +184,12 @@ mod tests {
 
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
-        // network: DHCPv4 server, DNS client, NAT, IP, PPP, DHCPv4 client, DNS relay, Hosts;
+        // network: DHCPv4 server, DNS client, NAT, UDPEchoConfig, IP, PPP, DHCPv4 client, DNS relay, Hosts;
         // dhcp: DHCPv4 server, DNS relay; wireless: WiFi, Hosts.
         let mut expected = vec![
             "dhcp", "dhcp", "firewall", "firewall", "network", "network", "network", "network",
-            "network", "network", "network", "network", "network", "network", "network", "system",
-            "wireless", "wireless",
+            "network", "network", "network", "network", "network", "network", "network", "network",
+            "system", "wireless", "wireless",
         ];
         if cfg!(feature = "tr181-cellular") {
             expected.insert(4, "network");

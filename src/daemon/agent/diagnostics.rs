@@ -3,13 +3,15 @@
 //! data model and "8 DIAGNOSTICS COMPLETE" starts a session (TR-069 §3.7.1.5, A.3.3.1).
 //! Writing an input while the test runs cancels it (the engine set DiagnosticsState to None).
 
-use log::info;
+use log::{info, warn};
 use tokio::task::AbortHandle;
 
 use super::Agent;
 use crate::cwmp::event;
 use crate::cwmp::types::EventStruct;
+use crate::daemon::cr_url::linux_device;
 use crate::diagnostics::{DiagnosticsState, Finished, Job, Test};
+use crate::tr181::ip_diagnostics::referenced_interface;
 
 /// Requested and running diagnostics.
 #[derive(Debug, Default)]
@@ -67,11 +69,28 @@ impl Agent {
             .into_iter()
             .map(|test| {
                 self.diagnostics.generation += 1;
-                let job = test.job(self.model.volatile());
+                let mut job = test.job(self.model.volatile());
+                let device = self.interface_device(job.interface_mut());
+                *job.interface_mut() = device;
                 info!(target: "cwmpd::diagnostics", "{job:?} started");
                 (self.diagnostics.generation, job)
             })
             .collect()
+    }
+
+    /// The Linux device to bind a test to: the one netifd uses for the interface the
+    /// `Interface` reference names (empty: routing decides, also when it names none now).
+    pub(super) fn interface_device(&self, reference: &str) -> String {
+        if reference.is_empty() {
+            return String::new();
+        }
+        let name = referenced_interface(self.model.instances(), reference);
+        let network = self.network_config();
+        let device = name.and_then(|name| linux_device(network.as_ref()?, &name));
+        device.unwrap_or_else(|| {
+            warn!(target: "cwmpd::diagnostics", "{reference} has no Linux device: routing decides");
+            String::new()
+        })
     }
 
     /// The task of `generation` started with `run`.
