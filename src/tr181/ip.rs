@@ -30,7 +30,7 @@
 //! value, and cwmpd keeps no half-made ones). Writes commit `network`; the daemon reloads it.
 //!
 //! `Device.IP.InterfaceNumberOfEntries` belongs on `Device.IP.`, which `ip_diagnostics.rs`
-//! declares; it is not served yet.
+//! declares and serves (the number of `interface` sections).
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 use std::collections::BTreeMap;
@@ -942,6 +942,14 @@ mod tests {
 
     fn with_lan_addresses(text: &str) -> String {
         fixture("network-23.05").replace(LAN_ADDRESS, text)
+    }
+
+    #[test]
+    fn device_ip_counts_every_interface_section() {
+        let mut router = router();
+        // loopback, lan, wan, wan6.
+        assert_eq!(router.value("Device.IP.InterfaceNumberOfEntries"), "4");
+        assert_eq!(router.value("Device.IP.Interface.4.Name"), "wan6");
     }
 
     #[test]

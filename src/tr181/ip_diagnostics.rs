@@ -4,6 +4,7 @@
 //! session (see `crate::diagnostics`), which then reports "8 DIAGNOSTICS COMPLETE".
 
 use super::ip_interface::{IpInterfaces, IP_INTERFACE_TABLE, NETWORK_PACKAGE};
+use super::netifd_interface::interface_sections;
 use crate::datamodel::{
     ActiveNotify, Area, AreaView, Context, Error, InstanceTables, ObjectDef, ObjectRef, ParamDef,
     ParamRef, Transaction, Type, Value,
@@ -48,7 +49,12 @@ impl Area for IpDiagnosticsArea {
             .enumeration(ip_ping::STATES)
             .data_type("DiagnosticsState");
         vec![
-            ObjectDef::new("Device.IP."),
+            // The IP interfaces themselves are `tr181/ip.rs`'s; the engine lets one area
+            // declare an object, and this one (the first under Device.IP.) declares Device.IP.
+            ObjectDef::new("Device.IP.").param(ParamDef::read_only(
+                "InterfaceNumberOfEntries",
+                Type::unsigned_int(),
+            )),
             SUPPORTED.iter().fold(
                 ObjectDef::new("Device.IP.Diagnostics."),
                 |object, (name, _)| object.param(ParamDef::read_only(name, Type::boolean())),
@@ -161,6 +167,12 @@ struct IpDiagnosticsView {
 
 impl AreaView for IpDiagnosticsView {
     fn get(&mut self, ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
+        if param.object == "Device.IP." {
+            // Every `interface` section is one Device.IP.Interface.{i} (see ip.rs).
+            let network = ctx.config.sections(NETWORK_PACKAGE)?;
+            let count = interface_sections(&network).len();
+            return Ok(Value::Unsigned(count as u64));
+        }
         if param.object == "Device.IP.Diagnostics." {
             let supported = SUPPORTED.iter().find(|(name, _)| *name == param.name);
             return supported

@@ -184,12 +184,13 @@ mod tests {
 
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
-        // network: DHCPv4 server, DNS client, NAT, UDPEchoConfig, IP, PPP, DHCPv4 client, DNS relay, Hosts;
-        // dhcp: DHCPv4 server, DNS relay; wireless: WiFi, Hosts.
+        // network (13): DHCPv4 server, DNS client, NAT, Device.IP., UDPEchoConfig, Ethernet,
+        // Bridging, Routing, IP, PPP, DHCPv4 client, DNS relay, Hosts; dhcp: DHCPv4 server, DNS
+        // relay; wireless: WiFi, Hosts.
         let mut expected = vec![
             "dhcp", "dhcp", "firewall", "firewall", "network", "network", "network", "network",
             "network", "network", "network", "network", "network", "network", "network", "network",
-            "system", "wireless", "wireless",
+            "network", "system", "wireless", "wireless",
         ];
         if cfg!(feature = "tr181-cellular") {
             expected.insert(4, "network");
