@@ -345,11 +345,8 @@ fn the_acs_reads_netifds_state_and_sets_a_static_address() {
     acs.assert_no_violations();
 }
 
-/// ubus calls one snapshot makes, by object and method: every source of `crate::live` that
-/// asks ubus adds its calls here.
-
 /// A full GetParameterValues("Device.") costs one snapshot per session, whatever the number of
-/// parameters: each source is asked once.
+/// parameters: each source is asked once (`support::ubusd::CALLS_PER_SNAPSHOT` lists them).
 #[test]
 fn a_session_reads_each_ubus_source_once() {
     // Session 1 schedules session 2 a second later (100 s × the time scale), so nothing else
