@@ -14,7 +14,7 @@ pub(crate) fn dsa_board() -> SystemInfo {
     )
 }
 
-fn link(index: u32, name: &str, kind: &str, up: bool) -> Link {
+pub(crate) fn link(index: u32, name: &str, kind: &str, up: bool) -> Link {
     Link {
         index,
         name: name.into(),
@@ -87,7 +87,7 @@ fn values(router: &mut Router, path: &str) -> Vec<(String, String)> {
     router.values_below(path)
 }
 
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected
         .iter()
         .map(|(name, value)| (name.to_string(), value.to_string()))

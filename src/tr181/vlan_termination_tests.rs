@@ -1,8 +1,9 @@
 use super::*;
 use crate::backend::test_router::Router;
 use crate::datamodel::ConfigValue;
-use crate::live::net::{Link, LinkStats};
+use crate::live::net::LinkStats;
 use crate::live::LiveState;
+use crate::tr181::ethernet::tests::{dsa_board, dsa_live, link, pairs};
 use crate::tr181::SystemInfo;
 
 fn section(name: &str, section_type: &str, options: &[(&str, &str)]) -> ConfigSection {
@@ -99,29 +100,14 @@ pub(crate) fn archer() -> Router {
 #[allow(dead_code)]
 mod archer;
 
-fn link(index: u32, name: &str, kind: &str) -> Link {
-    Link {
-        index,
-        name: name.into(),
-        kind: kind.into(),
-        mac: "c0:06:c3:5a:1e:90".into(),
-        mtu: 1500,
-        admin_up: true,
-        oper_state: "up".into(),
-        ethernet: true,
-        ..Link::default()
-    }
-}
-
 fn archer_live() -> LiveState {
-    let mut lan = link(3, "eth0.1", "vlan");
+    let mut lan = link(3, "eth0.1", "vlan", true);
     lan.lower = Some(2);
     lan.vlan_id = Some(1);
     lan.master = Some(5);
-    let mut wan = link(4, "eth0.2", "vlan");
+    let mut wan = link(4, "eth0.2", "vlan", true);
     wan.lower = Some(2);
     wan.vlan_id = Some(2);
-    wan.mac = "c0:06:c3:5a:1e:91".into();
     wan.stats = LinkStats {
         rx_bytes: 1_288_125_307,
         tx_bytes: 91_032_566,
@@ -136,15 +122,13 @@ fn archer_live() -> LiveState {
     };
     let mut live = LiveState::default();
     live.net.available = true;
-    live.net.links = vec![link(2, "eth0", ""), lan, wan, link(5, "br-lan", "bridge")];
+    live.net.links = vec![
+        link(2, "eth0", "", true),
+        lan,
+        wan,
+        link(5, "br-lan", "bridge", true),
+    ];
     live
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.to_string()))
-        .collect()
 }
 
 #[test]
@@ -276,9 +260,9 @@ config device
 ";
 
 fn dsa_router() -> Router {
-    let mut router = Router::new(&[]).with_system(super::super::ethernet::tests::dsa_board());
+    let mut router = Router::new(&[]).with_system(dsa_board());
     router.write_file("network", SECTION_VLANS);
-    router.live = super::super::ethernet::tests::dsa_live();
+    router.live = dsa_live();
     router
 }
 
