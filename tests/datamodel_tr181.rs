@@ -157,6 +157,7 @@ fn gpn_next_level_on_device() {
         router.gpn("Device.", true),
         Ok(owned(&[
             ("Device.RootDataModelVersion", false),
+            ("Device.InterfaceStackNumberOfEntries", false),
             ("Device.DeviceInfo.", false),
             ("Device.Time.", false),
             ("Device.ManagementServer.", false),
@@ -171,6 +172,7 @@ fn gpn_next_level_on_device() {
             ("Device.PPP.", false),
             ("Device.WiFi.", false),
             ("Device.Hosts.", false),
+            ("Device.InterfaceStack.", false),
         ]))
     );
 }

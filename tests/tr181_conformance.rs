@@ -255,7 +255,8 @@ fn to_pattern(name: &str) -> String {
         .join(".")
 }
 
-/// Instances the stock 24.10 fixtures must show (so their paths are checked too).
+/// Instances the stock 24.10 fixtures (plus a VLAN) must show (so their paths are checked
+/// too).
 const INSTANCES_OF_A_STOCK_ROUTER: &[&str] = &[
     "Device.NAT.PortMapping.1.",
     "Device.DHCPv4.Server.Pool.1.",
@@ -268,7 +269,18 @@ const INSTANCES_OF_A_STOCK_ROUTER: &[&str] = &[
     "Device.Ethernet.Link.2.Stats.",
     "Device.Bridging.Bridge.1.Port.4.Stats.",
     "Device.Routing.Router.1.",
+    "Device.InterfaceStack.1.",
+    "Device.Ethernet.VLANTermination.1.Stats.",
 ];
+
+/// A VLAN for `Device.Ethernet.VLANTermination.1.` (stock 24.10 has none).
+const IPTV_VLAN: &str = "
+config device 'iptv_vlan'
+	option type '8021q'
+	option name 'wan.7'
+	option ifname 'wan'
+	option vid '7'
+";
 
 #[test]
 fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {
@@ -283,6 +295,9 @@ fn everything_get_parameter_names_lists_is_in_tr181_with_its_access() {
         let fixture = fixtures.join(format!("{package}-24.10"));
         std::fs::copy(fixture, config_dir.join(package)).unwrap();
     }
+    let network = config_dir.join("network");
+    let stock = std::fs::read_to_string(&network).unwrap();
+    std::fs::write(&network, format!("{stock}{IPTV_VLAN}")).unwrap();
     let paths = Paths::new(root.path());
     let mut config = UciConfig::new(&paths);
     let mut runtime = RuntimeValues::default();
@@ -350,5 +365,38 @@ fn every_forced_inform_parameter_of_tr181_is_served() {
     assert!(
         missing.is_empty(),
         "forcedInform parameters not served: {missing:?}"
+    );
+}
+
+/// TR-181 gives most tables a `…NumberOfEntries` count on the parent object (the TSV's
+/// `numEntriesParameter` flag); every table cwmpd serves must have its count served too.
+#[test]
+fn every_served_table_has_its_number_of_entries() {
+    let index = load_index();
+    let engine = test_engine();
+    let declared: Vec<String> = engine.declared_parameters().map(|p| p.path).collect();
+    let mut missing = Vec::new();
+    for object in engine.declared_objects().filter(|o| o.multi_instance) {
+        let Some(row) = index.get(object.path) else {
+            continue;
+        };
+        let count = row
+            .flags()
+            .iter()
+            .find_map(|flag| flag.strip_prefix("numEntriesParameter="))
+            .map(str::to_string);
+        let Some(count) = count else {
+            continue;
+        };
+        let table = object.path.trim_end_matches("{i}.").trim_end_matches('.');
+        let parent = &table[..table.rfind('.').map_or(0, |dot| dot + 1)];
+        let path = format!("{parent}{count}");
+        if !declared.contains(&path) {
+            missing.push(path);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "count parameters not served: {missing:?}"
     );
 }

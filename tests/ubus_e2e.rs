@@ -266,6 +266,16 @@ fn the_acs_reads_netifds_state_and_sets_a_static_address() {
         "Device.DNS.Client.Server.1.DNSServer".to_string(),
         "Device.DNS.Client.Server.1.Type".to_string(),
         "Device.DNS.Client.Server.1.Interface".to_string(),
+        // The WAN's stack: IP.Interface → VLANTermination (eth0.2) → Link (eth0) → the CPU
+        // port board.json declares.
+        "Device.IP.Interface.3.LowerLayers".to_string(),
+        "Device.Ethernet.VLANTermination.1.Name".to_string(),
+        "Device.Ethernet.VLANTermination.1.VLANID".to_string(),
+        "Device.Ethernet.VLANTermination.1.LowerLayers".to_string(),
+        "Device.Ethernet.Link.2.LowerLayers".to_string(),
+        "Device.InterfaceStackNumberOfEntries".to_string(),
+        "Device.InterfaceStack.4.HigherLayer".to_string(),
+        "Device.InterfaceStack.4.LowerLayer".to_string(),
     ];
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let acs = TestAcs::start(AcsConfig::new().session(vec![
@@ -312,6 +322,16 @@ fn the_acs_reads_netifds_state_and_sets_a_static_address() {
         "203.0.113.53",
         "DHCPv4",
         "Device.IP.Interface.3",
+        "Device.Ethernet.VLANTermination.1",
+        "eth0.2",
+        "2",
+        "Device.Ethernet.Link.2",
+        "Device.Ethernet.Interface.1",
+        // lan, wan and wan6 on their links, the VLAN and the links on theirs, the bridge's
+        // management port on its port and that port (eth0.1) on eth0.
+        "8",
+        "Device.Ethernet.VLANTermination.1",
+        "Device.Ethernet.Link.2",
     ];
     let expected: Vec<(String, String)> = names
         .iter()

@@ -150,6 +150,44 @@ impl Bridges {
     }
 }
 
+/// A port's `LowerLayers`: the other ports for the management port (the bridge device),
+/// else the Ethernet interface of the device (a VLAN's parent's).
+fn port_lower_layers(
+    interfaces: &EthernetInterfaces,
+    net: &NetState,
+    bridge: &Bridge,
+    device: &str,
+) -> String {
+    if device == bridge.name {
+        let others = bridge.ports.iter().filter(|(_, d)| d != &bridge.name);
+        return others
+            .map(|(number, _)| bridge.port_path(*number))
+            .collect::<Vec<_>>()
+            .join(",");
+    }
+    interfaces.path_below(net, device)
+}
+
+/// `(Device.Bridging.Bridge.N.Port.M, LowerLayers)` of every port, for
+/// `Device.InterfaceStack.`.
+pub(crate) fn stack_layers(
+    ctx: &mut Context<'_>,
+    system: &SystemInfo,
+    network: &[ConfigSection],
+) -> Vec<(String, String)> {
+    let interfaces = EthernetInterfaces::load(ctx, system);
+    let bridges = Bridges::load(ctx, network);
+    let net = &ctx.live.net;
+    let mut layers = Vec::new();
+    for bridge in &bridges.bridges {
+        for (number, device) in &bridge.ports {
+            let lower = port_lower_layers(&interfaces, net, bridge, device);
+            layers.push((bridge.port_path(*number), lower));
+        }
+    }
+    layers
+}
+
 /// `Device.Bridging.`
 pub struct BridgingArea {
     system: SystemInfo,
@@ -247,14 +285,7 @@ impl BridgingView {
     }
 
     fn lower_layers(&self, net: &NetState, bridge: &Bridge, device: &str) -> String {
-        if device == bridge.name {
-            let others = bridge.ports.iter().filter(|(_, d)| d != &bridge.name);
-            return others
-                .map(|(number, _)| bridge.port_path(*number))
-                .collect::<Vec<_>>()
-                .join(",");
-        }
-        self.interfaces.path_below(net, device)
+        port_lower_layers(&self.interfaces, net, bridge, device)
     }
 
     fn port_value(

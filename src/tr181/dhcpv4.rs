@@ -26,10 +26,14 @@
 //! stock `start`/`limit`/`leasetime`; a host `cwmpd_host_<n>` with `enable '0'`. DeleteObject
 //! removes the section (deleting a pool leaves its hosts). `Server.Enable` is always true:
 //! dnsmasq also serves DNS, so DHCP is switched per pool. Changes commit `dhcp`.
+//!
+//! `Device.DHCPv4.ClientNumberOfEntries` counts the clients of `dhcpv4_client.rs` (the
+//! `proto 'dhcp'` interfaces of UCI `network`, which this area reads for the pools' subnets).
 
 use core::net::Ipv4Addr;
 use std::collections::BTreeMap;
 
+use super::dhcpv4_client::client_sections;
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
 use super::section_table::{self, instance_number, Numbered, SectionTable};
 use super::uci_value::{bool_option, ipv4, named, uci_bool};
@@ -78,7 +82,10 @@ impl Area for Dhcpv4Area {
     fn schema(&self) -> Vec<ObjectDef> {
         let address = || Type::string(15).data_type("IPv4Address");
         vec![
-            ObjectDef::new(DHCPV4),
+            ObjectDef::new(DHCPV4).param(ParamDef::read_only(
+                "ClientNumberOfEntries",
+                Type::unsigned_int(),
+            )),
             ObjectDef::new(SERVER)
                 .param(ParamDef::read_write("Enable", Type::boolean()))
                 .param(ParamDef::read_only(
@@ -132,6 +139,7 @@ impl Area for Dhcpv4Area {
                 .iter()
                 .find(|s| s.section_type == "dnsmasq")
                 .and_then(|s| s.get("domain")),
+            clients: client_sections(&network).len() as u32,
             dhcp,
             interfaces,
             pools,
@@ -415,6 +423,8 @@ struct DhcpView {
     interfaces: IpInterfaces,
     pools: Vec<Pool>,
     pending: BTreeMap<u32, PendingPool>,
+    /// `Device.DHCPv4.ClientNumberOfEntries` (the clients are `dhcpv4_client.rs`'s).
+    clients: u32,
 }
 
 impl DhcpView {
@@ -770,6 +780,10 @@ fn check_mac(text: &str) -> Result<(), Error> {
 impl AreaView for DhcpView {
     fn get(&mut self, _ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
         match param.object {
+            DHCPV4 => match param.name {
+                "ClientNumberOfEntries" => Ok(Value::from(self.clients)),
+                other => Err(Error::not_served(other)),
+            },
             SERVER => match param.name {
                 // dnsmasq also serves DNS: DHCP is switched per pool.
                 "Enable" => Ok(Value::Boolean(true)),
@@ -943,6 +957,7 @@ mod tests {
         assert_eq!(
             router.gpn("Device.DHCPv4.", true).unwrap(),
             [
+                ("Device.DHCPv4.ClientNumberOfEntries".to_string(), false),
                 ("Device.DHCPv4.Server.".to_string(), false),
                 // dhcpv4_client.rs
                 ("Device.DHCPv4.Client.".to_string(), true),

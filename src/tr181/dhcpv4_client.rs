@@ -12,8 +12,8 @@
 //! | Renew | — | `ubus call network.interface.NAME renew` after the session (udhcpc renews at once) |
 //!
 //! AddObject/DeleteObject are refused (9001): a client is the protocol of an interface.
-//! `Device.DHCPv4.ClientNumberOfEntries` belongs on `Device.DHCPv4.` (`dhcpv4.rs`) and is not
-//! served yet. Not served: the SentOption/ReqOption tables and Retransmission (udhcpc's
+//! `Device.DHCPv4.ClientNumberOfEntries` belongs on `Device.DHCPv4.`: `dhcpv4.rs` serves it
+//! with [`client_sections`]. Not served: the SentOption/ReqOption tables and Retransmission (udhcpc's
 //! options are not in UCI in a form that maps cleanly).
 
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
@@ -46,6 +46,15 @@ pub(crate) fn lease_time_remaining(iface: &NetifdInterface) -> i64 {
     }
     let renew_interval = u64::from(lease / 2).max(1);
     i64::from(lease) - (uptime % renew_interval) as i64
+}
+
+/// The interface sections that are DHCPv4 clients (also counted by `dhcpv4.rs` for
+/// `Device.DHCPv4.ClientNumberOfEntries`).
+pub(crate) fn client_sections(network: &[ConfigSection]) -> Vec<&ConfigSection> {
+    netifd_if::interface_sections(network)
+        .into_iter()
+        .filter(|section| netifd_if::proto(section) == "dhcp")
+        .collect()
 }
 
 /// `Device.DHCPv4.Client.{i}.`
@@ -93,10 +102,7 @@ impl Area for Dhcpv4ClientArea {
     fn open<'a>(&'a self, ctx: &mut Context<'_>) -> Result<Box<dyn AreaView + 'a>, Error> {
         let network = ctx.config.sections(NETWORK_PACKAGE)?;
         let interfaces = IpInterfaces::load(ctx, &network);
-        let sections: Vec<&ConfigSection> = netifd_if::interface_sections(&network)
-            .into_iter()
-            .filter(|section| netifd_if::proto(section) == "dhcp")
-            .collect();
+        let sections = client_sections(&network);
         let names: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
         let numbered = ctx.instances.table(CLIENT).assign(&names);
         let clients = numbered

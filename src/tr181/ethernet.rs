@@ -1,5 +1,6 @@
-//! `Device.Ethernet.` (TR-181 Device:2): `Interface.{i}` (the physical ports) and `Link.{i}`
-//! (the layer-2 devices IP interfaces sit on), each with the kernel's `Stats`.
+//! `Device.Ethernet.` (TR-181 Device:2): `Interface.{i}` (the physical ports), `Link.{i}`
+//! (the layer-2 devices IP interfaces sit on) and `VLANTermination.{i}` (the VLANs), each
+//! with the kernel's `Stats`.
 //!
 //! **Interface.{i}**: every port `/etc/board.json` declares (`SystemInfo::ports`: DSA ports,
 //! the switch's CPU port on swconfig boards), then every other physical Ethernet device
@@ -18,12 +19,16 @@
 //! | CurrentDuplexMode | sysfs `duplex` | |
 //!
 //! **Link.{i}**: one per device an IP interface (UCI `network` `interface`) names in
-//! `device` (`br-lan`, `wan`, `eth0.2`), keyed by device name; `lo` and `@alias` references
-//! are left out. `LowerLayers` is the bridge's management port for a bridge (see
-//! `bridging.rs`), else the Ethernet interface of the device or, for a VLAN (`eth0.2`), of its
-//! parent. Enable, MTU and MACAddress write netifd's device options `enabled`, `mtu`,
-//! `macaddr`; LowerLayers follows the configuration and accepts only its current value.
-//! AddObject/DeleteObject are refused (9001): links exist because interfaces name devices.
+//! `device` (`br-lan`, `wan`), keyed by device name; `lo` and `@alias` references are left
+//! out. A VLAN device (`eth0.2`, see `vlan_termination.rs`) is a `VLANTermination.{i}`
+//! instead, and the link is the device below it (`eth0`), also for VLANs no interface uses.
+//! `LowerLayers` is the bridge's management port for a bridge (see `bridging.rs`), else the
+//! Ethernet interface of the device. Enable, MTU and MACAddress write netifd's device options
+//! `enabled`, `mtu`, `macaddr`; LowerLayers follows the configuration and accepts only its
+//! current value. AddObject/DeleteObject are refused (9001): links exist because interfaces
+//! name devices.
+//!
+//! **VLANTermination.{i}**: see `vlan_termination.rs`.
 //!
 //! Not served: LastChange (the kernel keeps no time of the last state change), Stats.Reset
 //! and the unicast/broadcast counters (the kernel has none), link modes, EEE, MDIX.
@@ -31,10 +36,13 @@
 
 use super::bridging::Bridges;
 use super::link_layer::{
-    device_enabled, device_section, enabled_option, interface_status, stats_object, stats_value,
-    DeviceWrites, INTERFACE_STATUS, NETWORK,
+    device_enabled, device_section, enabled_option, interface_device, interface_status,
+    stats_object, stats_value, DeviceWrites, INTERFACE_STATUS, NETWORK,
 };
 use super::section_table::instance_number;
+use super::vlan_termination::{
+    self as vlan, base_device, vlan_devices, VlanTerminations, VlanWrite, VLAN_STATS, VLAN_TABLE,
+};
 use super::SystemInfo;
 use crate::datamodel::{
     ActiveNotify, Area, AreaView, ConfigSection, Context, Error, ObjectDef, ObjectRef, ParamDef,
@@ -48,7 +56,6 @@ const INTERFACE_STATS: &str = "Device.Ethernet.Interface.{i}.Stats.";
 pub(crate) const LINK_TABLE: &str = "Device.Ethernet.Link.{i}.";
 const LINK_STATS: &str = "Device.Ethernet.Link.{i}.Stats.";
 const INTERFACE_PREFIX: &str = "Device.Ethernet.Interface.";
-#[cfg_attr(not(test), allow(dead_code))]
 const LINK_PREFIX: &str = "Device.Ethernet.Link.";
 
 /// Instance numbers of one table keyed by Linux device name, for one RPC.
@@ -58,7 +65,7 @@ pub(crate) struct Numbered {
 }
 
 impl Numbered {
-    fn load(ctx: &mut Context<'_>, table: &str, names: &[String]) -> Numbered {
+    pub(crate) fn load(ctx: &mut Context<'_>, table: &str, names: &[String]) -> Numbered {
         let keys: Vec<&str> = names.iter().map(String::as_str).collect();
         let numbered = ctx.instances.table(table).assign(&keys);
         Numbered {
@@ -69,14 +76,14 @@ impl Numbered {
         }
     }
 
-    fn number(&self, name: &str) -> Option<u32> {
+    pub(crate) fn number(&self, name: &str) -> Option<u32> {
         self.entries
             .iter()
             .find(|(_, n)| n == name)
             .map(|(i, _)| *i)
     }
 
-    fn name(&self, number: u32) -> Result<&str, Error> {
+    pub(crate) fn name(&self, number: u32) -> Result<&str, Error> {
         self.entries
             .iter()
             .find(|(n, _)| *n == number)
@@ -84,7 +91,7 @@ impl Numbered {
             .ok_or_else(|| Error::invalid_name(""))
     }
 
-    fn numbers(&self) -> Vec<u32> {
+    pub(crate) fn numbers(&self) -> Vec<u32> {
         self.entries.iter().map(|(number, _)| *number).collect()
     }
 }
@@ -156,21 +163,26 @@ pub(crate) fn reference_number(path: &str, prefix: &str) -> Option<u32> {
     rest.strip_suffix('.').unwrap_or(rest).parse().ok()
 }
 
-/// The device an IP interface section sits on: `device` (`ifname` before OpenWrt 21.02);
-/// `None` for `@other` (another interface's device), `lo` and none.
-fn interface_device(section: &ConfigSection) -> Option<String> {
-    let device = section.get("device").or_else(|| section.get("ifname"))?;
-    let device = device.split_whitespace().next()?.to_string();
+/// The Linux device an IP interface section sits on; `None` for `@other` (another
+/// interface's device), `lo` and none.
+fn ip_device(section: &ConfigSection) -> Option<String> {
+    let device = interface_device(section)?;
     (!device.starts_with('@') && device != "lo").then_some(device)
 }
 
-/// The layer-2 devices of the IP interfaces, in file order, each once.
+/// The links: the devices of the IP interfaces in file order, a VLAN replaced by the device
+/// below it (`eth0` for `eth0.2`: TR-181 puts the VLANTermination between the IP interface
+/// and the link), then the devices below the other VLANs; each once.
 fn link_devices(network: &[ConfigSection]) -> Vec<String> {
-    let mut devices: Vec<String> = Vec::new();
+    let vlans = vlan_devices(network);
     let interfaces = network
         .iter()
         .filter(|section| section.section_type == "interface" && !section.anonymous);
-    for device in interfaces.filter_map(interface_device) {
+    let over_interfaces = interfaces.filter_map(ip_device);
+    let below_vlans = vlans.iter().map(|vlan| vlan.name.clone());
+    let mut devices: Vec<String> = Vec::new();
+    for device in over_interfaces.chain(below_vlans) {
+        let device = base_device(&vlans, &device).to_string();
         if !devices.contains(&device) {
             devices.push(device);
         }
@@ -188,29 +200,78 @@ impl EthernetLinks {
         EthernetLinks(Numbered::load(ctx, LINK_TABLE, &link_devices(network)))
     }
 
-    /// `Device.Ethernet.Link.N` of Linux device `device`; empty when no IP interface names it.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// `Device.Ethernet.Link.N` of Linux device `device`; empty when it is no link.
     pub fn path(&self, device: &str) -> String {
         self.0
             .number(device)
             .map(|number| format!("{LINK_PREFIX}{number}"))
             .unwrap_or_default()
     }
+
+    /// The device of link `number`.
+    pub fn name(&self, number: u32) -> Result<&str, Error> {
+        self.0.name(number)
+    }
 }
 
-/// The reference an IP interface's `LowerLayers` needs: `Device.Ethernet.Link.N` (no
-/// trailing dot) for the Linux device `device` that a UCI `network` `interface` section names
-/// in `device` (`br-lan`, `wan`, `eth0.2`); empty for `lo`, `@alias` references and devices no
-/// interface names. `network` is every section of UCI `network` as the caller read it; the
-/// numbers are those the Ethernet area serves (the same instance table, keyed by device
-/// name, numbered in file order of the interfaces on first sight).
+/// The reference an IP or PPP interface's `LowerLayers` needs for the Linux device `device`
+/// that a UCI `network` `interface` section names in `device` (`br-lan`, `wan`, `eth0.2`):
+/// `Device.Ethernet.VLANTermination.N` for a VLAN, else `Device.Ethernet.Link.N` (no trailing
+/// dot); empty for `lo`, `@alias` references and devices no interface names. `network` is
+/// every section of UCI `network` as the caller read it; the numbers are those the Ethernet
+/// area serves (the same instance tables, keyed by device name).
 // For `Device.IP.Interface.{i}.LowerLayers` and `Device.PPP.Interface.{i}.LowerLayers`.
-pub(crate) fn ethernet_link_path(
+pub(crate) fn ethernet_layer_path(
     ctx: &mut Context<'_>,
     network: &[ConfigSection],
     device: &str,
 ) -> String {
-    EthernetLinks::load(ctx, network).path(device)
+    let vlan = VlanTerminations::load(ctx, network).path(device);
+    match vlan.is_empty() {
+        true => EthernetLinks::load(ctx, network).path(device),
+        false => vlan,
+    }
+}
+
+/// What a link's `LowerLayers` is: the management port of a bridge, else the Ethernet
+/// interface below the device.
+fn link_lower_layers(
+    bridges: &Bridges,
+    interfaces: &EthernetInterfaces,
+    net: &NetState,
+    device: &str,
+) -> String {
+    let port = bridges.management_port_path(device);
+    match port.is_empty() {
+        true => interfaces.path_below(net, device),
+        false => port,
+    }
+}
+
+/// `(object, LowerLayers)` of every VLANTermination and Link (the Ethernet interfaces are the
+/// lowest layer), for `Device.InterfaceStack.` (`interface_stack.rs`): the values this area
+/// serves.
+pub(crate) fn stack_layers(
+    ctx: &mut Context<'_>,
+    system: &SystemInfo,
+    network: &[ConfigSection],
+) -> Vec<(String, String)> {
+    let interfaces = EthernetInterfaces::load(ctx, system);
+    let links = EthernetLinks::load(ctx, network);
+    let vlans = VlanTerminations::load(ctx, network);
+    let bridges = Bridges::load(ctx, network);
+    let net = &ctx.live.net;
+    let mut layers = Vec::new();
+    for number in vlans.numbers() {
+        if let Ok(vlan) = vlans.by_number(number) {
+            layers.push((vlans.path(&vlan.name), vlans.lower_layers(&links, vlan)));
+        }
+    }
+    for (number, device) in &links.0.entries {
+        let lower = link_lower_layers(&bridges, &interfaces, net, device);
+        layers.push((format!("{LINK_PREFIX}{number}"), lower));
+    }
+    layers
 }
 
 /// `Device.Ethernet.`
@@ -234,7 +295,11 @@ impl Area for EthernetArea {
         vec![
             ObjectDef::new(ETHERNET)
                 .param(ParamDef::read_only("InterfaceNumberOfEntries", count()))
-                .param(ParamDef::read_only("LinkNumberOfEntries", count())),
+                .param(ParamDef::read_only("LinkNumberOfEntries", count()))
+                .param(ParamDef::read_only(
+                    "VLANTerminationNumberOfEntries",
+                    count(),
+                )),
             ObjectDef::new(INTERFACE_TABLE)
                 .param(ParamDef::read_write("Enable", Type::boolean()))
                 .param(ParamDef::read_only("Status", status()))
@@ -267,6 +332,17 @@ impl Area for EthernetArea {
                 .param(ParamDef::read_write("MTU", Type::unsigned_int()))
                 .param(ParamDef::read_write("MACAddress", mac())),
             stats_object(LINK_STATS, false),
+            ObjectDef::writable_table(VLAN_TABLE)
+                .param(ParamDef::read_write("Enable", Type::boolean()))
+                .param(ParamDef::read_only("Status", status()))
+                .param(ParamDef::read_only("Name", Type::string(64)))
+                .param(ParamDef::read_write("LowerLayers", lower_layers()))
+                .param(ParamDef::read_write(
+                    "VLANID",
+                    Type::unsigned_int().range(Some(1), Some(4094)),
+                ))
+                .param(ParamDef::read_write("TPID", Type::unsigned_int())),
+            stats_object(VLAN_STATS, false),
         ]
     }
 
@@ -274,12 +350,14 @@ impl Area for EthernetArea {
         let network = ctx.config.sections(NETWORK)?;
         let interfaces = EthernetInterfaces::load(ctx, &self.system);
         let links = EthernetLinks::load(ctx, &network);
+        let vlans = VlanTerminations::load(ctx, &network);
         let bridges = Bridges::load(ctx, &network);
         Ok(Box::new(EthernetView {
             system: &self.system,
             network,
             interfaces,
             links,
+            vlans,
             bridges,
             writes: DeviceWrites::default(),
         }))
@@ -291,6 +369,7 @@ struct EthernetView<'a> {
     network: Vec<ConfigSection>,
     interfaces: EthernetInterfaces,
     links: EthernetLinks,
+    vlans: VlanTerminations,
     bridges: Bridges,
     writes: DeviceWrites,
 }
@@ -331,14 +410,8 @@ impl EthernetView<'_> {
         })
     }
 
-    /// What a link's `LowerLayers` is: the management port of a bridge, else the Ethernet
-    /// interface below the device.
     fn link_lower_layers(&self, net: &NetState, device: &str) -> String {
-        let port = self.bridges.management_port_path(device);
-        match port.is_empty() {
-            true => self.interfaces.path_below(net, device),
-            false => port,
-        }
+        link_lower_layers(&self.bridges, &self.interfaces, net, device)
     }
 
     fn link_value(&self, net: &NetState, device: &str, param: &str) -> Result<Value, Error> {
@@ -469,6 +542,7 @@ impl AreaView for EthernetView<'_> {
                     Ok(Value::from(self.interfaces.0.entries.len() as u32))
                 }
                 "LinkNumberOfEntries" => Ok(Value::from(self.links.0.entries.len() as u32)),
+                "VLANTerminationNumberOfEntries" => Ok(Value::from(self.vlans.len() as u32)),
                 other => Err(Error::not_served(other)),
             },
             INTERFACE_TABLE | INTERFACE_STATS => {
@@ -483,6 +557,20 @@ impl AreaView for EthernetView<'_> {
                 match param.object {
                     LINK_STATS => stats_value(net, device, param.name),
                     _ => self.link_value(net, device, param.name),
+                }
+            }
+            VLAN_TABLE | VLAN_STATS => {
+                let vlan = self.vlans.by_number(instance_number(param.instances)?)?;
+                match param.object {
+                    VLAN_STATS => stats_value(net, &vlan.name, param.name),
+                    _ => vlan::value(
+                        &self.network,
+                        net,
+                        &self.vlans,
+                        &self.links,
+                        vlan,
+                        param.name,
+                    ),
                 }
             }
             _ => Err(Error::not_served(param.name)),
@@ -506,6 +594,16 @@ impl AreaView for EthernetView<'_> {
                 let device = self.links.0.name(number)?.to_string();
                 self.stage_link(&ctx.live.net, &device, param.name, value, tx)
             }
+            VLAN_TABLE => {
+                let vlan = self.vlans.by_number(number)?.clone();
+                let write = VlanWrite {
+                    network: &self.network,
+                    vlans: &self.vlans,
+                    links: &self.links,
+                    writes: &mut self.writes,
+                };
+                vlan::set(write, &vlan, param.name, value, tx)
+            }
             _ => Err(Error::not_writable("")),
         }
     }
@@ -518,6 +616,7 @@ impl AreaView for EthernetView<'_> {
         Ok(match table.object {
             INTERFACE_TABLE => self.interfaces.0.numbers(),
             LINK_TABLE => self.links.0.numbers(),
+            VLAN_TABLE => self.vlans.numbers(),
             _ => Vec::new(),
         })
     }
@@ -529,7 +628,7 @@ impl AreaView for EthernetView<'_> {
         _tx: &mut Transaction,
     ) -> Result<u32, Error> {
         Err(Error::RequestDenied(
-            "Ethernet links follow the devices the IP interfaces name".into(),
+            "Ethernet links and VLANs follow the devices the network configuration names".into(),
         ))
     }
 }

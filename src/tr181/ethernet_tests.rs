@@ -14,7 +14,7 @@ pub(crate) fn dsa_board() -> SystemInfo {
     )
 }
 
-fn link(index: u32, name: &str, kind: &str, up: bool) -> Link {
+pub(crate) fn link(index: u32, name: &str, kind: &str, up: bool) -> Link {
     Link {
         index,
         name: name.into(),
@@ -87,7 +87,7 @@ fn values(router: &mut Router, path: &str) -> Vec<(String, String)> {
     router.values_below(path)
 }
 
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected
         .iter()
         .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -278,7 +278,7 @@ fn links_are_the_devices_of_ip_interfaces() {
 }
 
 #[test]
-fn a_vlan_link_sits_on_its_parent_port() {
+fn a_vlan_sits_on_the_link_of_its_parent_port() {
     let network = "config interface 'wan'\n\toption device 'eth0.2'\n\toption proto 'dhcp'\n";
     let mut router = Router::new(&[]).with_system(SystemInfo::parse(
         Some(r#"{"network": {"wan": {"device": "eth0.2"}}}"#),
@@ -287,12 +287,25 @@ fn a_vlan_link_sits_on_its_parent_port() {
     router.write_file("network", network);
     router.live = dsa_live();
     assert_eq!(router.value("Device.Ethernet.Interface.1.Name"), "eth0");
-    assert_eq!(router.value("Device.Ethernet.Link.1.Name"), "eth0.2");
+    assert_eq!(router.value("Device.Ethernet.LinkNumberOfEntries"), "1");
+    assert_eq!(router.value("Device.Ethernet.Link.1.Name"), "eth0");
     assert_eq!(
         router.value("Device.Ethernet.Link.1.LowerLayers"),
         "Device.Ethernet.Interface.1"
     );
-    assert_eq!(router.value("Device.Ethernet.Link.1.Status"), "NotPresent");
+    assert_eq!(router.value("Device.Ethernet.Link.1.Status"), "Up");
+    assert_eq!(
+        router.value("Device.Ethernet.VLANTermination.1.Name"),
+        "eth0.2"
+    );
+    assert_eq!(
+        router.value("Device.Ethernet.VLANTermination.1.LowerLayers"),
+        "Device.Ethernet.Link.1"
+    );
+    assert_eq!(
+        router.value("Device.Ethernet.VLANTermination.1.Status"),
+        "NotPresent"
+    );
 }
 
 #[test]
@@ -356,15 +369,15 @@ fn link_numbers_survive_a_restart_and_the_ip_area_gets_the_same_paths() {
         live: &live,
     };
     assert_eq!(
-        ethernet_link_path(&mut ctx, &network, "wan"),
+        ethernet_layer_path(&mut ctx, &network, "wan"),
         "Device.Ethernet.Link.2"
     );
     assert_eq!(
-        ethernet_link_path(&mut ctx, &network, "br-lan"),
+        ethernet_layer_path(&mut ctx, &network, "br-lan"),
         "Device.Ethernet.Link.1"
     );
-    assert_eq!(ethernet_link_path(&mut ctx, &network, "lo"), "");
-    assert_eq!(ethernet_link_path(&mut ctx, &network, "@wan"), "");
+    assert_eq!(ethernet_layer_path(&mut ctx, &network, "lo"), "");
+    assert_eq!(ethernet_layer_path(&mut ctx, &network, "@wan"), "");
 }
 
 fn interface_section(name: &str, device: &str) -> ConfigSection {

@@ -7,7 +7,7 @@
 //! | Enable, Status, Reset, Stats | UCI `disabled`, netifd, the kernel | see `netifd_interface.rs` |
 //! | Name | — | the section name (`lan`, `wan`) |
 //! | Type | `device` | `Loopback` for `lo`, else `Normal` |
-//! | LowerLayers | — | [`lower_layers`]; only the current value may be written |
+//! | LowerLayers | `device` | [`lower_layers`]: the PPP interface, VLANTermination or Ethernet link below; only the current value may be written |
 //! | IPv4Enable, IPv6Enable | `proto` (+ `ipaddr`, `ip6addr`/`ip6assign`, PPP's `ipv6`) | OpenWrt decides the families by the protocol; only the current value may be written |
 //! | MaxMTUSize | `mtu` | unset: the device's MTU (netlink, else netifd), else 1500 |
 //!
@@ -35,8 +35,9 @@
 use core::net::{Ipv4Addr, Ipv6Addr};
 use std::collections::BTreeMap;
 
-use super::ethernet::ethernet_link_path;
+use super::ethernet::ethernet_layer_path;
 use super::ip_interface::{IpInterfaces, IP_INTERFACE_TABLE, NETWORK_PACKAGE};
+use super::link_layer::interface_device;
 use super::netifd_interface::{self as netifd_if, INTERFACE_STATUS, PPP_PROTOS};
 use super::ppp::PppInterfaces;
 use crate::datamodel::{
@@ -56,19 +57,49 @@ const INFINITE: i64 = 253_402_300_799;
 const DEFAULT_MTU: u32 = 1500;
 
 /// What an IP interface runs over: its `Device.PPP.Interface.{i}` for a PPP protocol, else
-/// the `Device.Ethernet.Link.{i}` of its device (empty for `lo` and `@alias` devices).
+/// the `Device.Ethernet.VLANTermination.{i}` or `Device.Ethernet.Link.{i}` of its device;
+/// for `@wan` (netifd's alias: the device `wan` sets up) what `wan` runs over; empty for `lo`.
 pub(crate) fn lower_layers(
     ctx: &mut Context<'_>,
     network: &[ConfigSection],
     section: &ConfigSection,
     ppp: &PppInterfaces,
 ) -> String {
-    let over_ppp = ppp.path(&section.name);
-    if !over_ppp.is_empty() {
-        return over_ppp;
+    let mut section = section;
+    // Aliases of aliases are allowed but short; a loop in the configuration ends here.
+    for _ in 0..4 {
+        let over_ppp = ppp.path(&section.name);
+        if !over_ppp.is_empty() {
+            return over_ppp;
+        }
+        let device = interface_device(section).unwrap_or_default();
+        let Some(aliased) = device.strip_prefix('@') else {
+            return ethernet_layer_path(ctx, network, &device);
+        };
+        let sections = netifd_if::interface_sections(network);
+        match sections.into_iter().find(|s| s.name == aliased) {
+            Some(other) => section = other,
+            None => break,
+        }
     }
-    let device = section.get("device").unwrap_or_default();
-    ethernet_link_path(ctx, network, &device)
+    String::new()
+}
+
+/// `(Device.IP.Interface.N, LowerLayers)` of every IP interface, for `Device.InterfaceStack.`.
+pub(crate) fn stack_layers(
+    ctx: &mut Context<'_>,
+    network: &[ConfigSection],
+) -> Vec<(String, String)> {
+    let numbers = IpInterfaces::load(ctx, network);
+    let ppp = PppInterfaces::load(ctx, network);
+    let mut layers = Vec::new();
+    for section in netifd_if::interface_sections(network) {
+        if let Some(number) = numbers.number(&section.name) {
+            let lower = lower_layers(ctx, network, section, &ppp);
+            layers.push((format!("Device.IP.Interface.{number}"), lower));
+        }
+    }
+    layers
 }
 
 /// `Device.IP.Interface.{i}.` and below.

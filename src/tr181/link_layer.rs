@@ -115,6 +115,13 @@ pub(crate) fn device_section<'a>(
         .find(|section| section.get("name").as_deref() == Some(name))
 }
 
+/// The device an IP interface section names: the first word of `device` (`ifname` before
+/// OpenWrt 21.02), as written (`@wan` and `lo` included).
+pub(crate) fn interface_device(section: &ConfigSection) -> Option<String> {
+    let device = section.get("device").or_else(|| section.get("ifname"))?;
+    device.split_whitespace().next().map(str::to_string)
+}
+
 /// netifd's `enabled` option of device `name` (default on).
 pub(crate) fn device_enabled(network: &[ConfigSection], name: &str) -> bool {
     device_section(network, name).is_none_or(|section| bool_option(section, "enabled", true))

@@ -28,6 +28,7 @@ pub mod echo_diagnostics;
 pub mod ethernet;
 pub mod firewall;
 pub mod hosts;
+pub mod interface_stack;
 pub mod ip;
 pub mod ip_diagnostics;
 mod ip_interface;
@@ -43,6 +44,7 @@ pub mod time;
 pub mod transfer_diagnostics;
 pub(crate) mod uci_value;
 pub mod udp_echo_config;
+mod vlan_termination;
 pub mod wifi;
 mod wifi_access_point;
 mod wifi_radio;
@@ -62,6 +64,7 @@ pub use echo_diagnostics::EchoDiagnosticsArea;
 pub use ethernet::EthernetArea;
 pub use firewall::FirewallArea;
 pub use hosts::HostsArea;
+pub use interface_stack::InterfaceStackArea;
 pub use ip::IpArea;
 pub use ip_diagnostics::IpDiagnosticsArea;
 pub use management_server::ManagementServerArea;
@@ -80,7 +83,7 @@ pub const CWMPD_PACKAGE: &str = "cwmpd";
 /// Every area cwmpd serves, root first (the engine needs parents before children).
 pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
     vec![
-        Box::new(RootArea),
+        Box::new(RootArea::new(system.clone())),
         Box::new(DeviceInfoArea::new(system.clone())),
         Box::new(TimeArea),
         Box::new(ManagementServerArea),
@@ -94,7 +97,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(UdpEchoConfigArea),
         Box::new(DnsDiagnosticsArea),
         Box::new(EthernetArea::new(system.clone())),
-        Box::new(BridgingArea::new(system)),
+        Box::new(BridgingArea::new(system.clone())),
         Box::new(RoutingArea),
         Box::new(IpArea),
         Box::new(PppArea),
@@ -102,6 +105,7 @@ pub fn areas(system: SystemInfo) -> Vec<Box<dyn Area>> {
         Box::new(DnsRelayArea),
         Box::new(WifiArea),
         Box::new(HostsArea),
+        Box::new(InterfaceStackArea::new(system)),
         #[cfg(feature = "tr181-cellular")]
         Box::new(cellular::CellularArea),
     ]
@@ -184,13 +188,15 @@ mod tests {
 
     #[test]
     fn packages_are_read_once_per_area_and_rpc() {
-        // network (13): DHCPv4 server, DNS client, NAT, Device.IP., UDPEchoConfig, Ethernet,
-        // Bridging, Routing, IP, PPP, DHCPv4 client, DNS relay, Hosts; dhcp: DHCPv4 server, DNS
-        // relay; wireless: WiFi, Hosts.
+        // network (15): DHCPv4 server, DNS client, NAT, Device.IP., UDPEchoConfig, Ethernet,
+        // Bridging, Routing, IP, PPP, DHCPv4 client, DNS relay, Hosts, InterfaceStack and its
+        // count on Device.; dhcp: DHCPv4 server, DNS relay; wireless: WiFi, Hosts,
+        // InterfaceStack and its count.
         let mut expected = vec![
             "dhcp", "dhcp", "firewall", "firewall", "network", "network", "network", "network",
             "network", "network", "network", "network", "network", "network", "network", "network",
-            "network", "system", "wireless", "wireless",
+            "network", "network", "network", "system", "wireless", "wireless", "wireless",
+            "wireless",
         ];
         if cfg!(feature = "tr181-cellular") {
             expected.insert(4, "network");

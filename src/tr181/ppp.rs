@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | Enable, Status, Reset, Stats | UCI `disabled`, netifd | as for IP interfaces (`netifd_interface.rs`) |
 //! | Name | — | `pppoe-<section>`, the name `ppp.sh` gives pppd's device |
-//! | LowerLayers | — | [`lower_layers`]: empty until `Device.Ethernet.Link.` exists; only the current value may be written |
+//! | LowerLayers | `device` | [`lower_layers`]: the Ethernet link or VLANTermination of the device; only the current value may be written |
 //! | ConnectionStatus | netifd | `Connected` while up, `Connecting` while pending, else `Disconnected` (netifd does not tell authentication apart) |
 //! | LastConnectionError | netifd `errors` | see [`connection_error`] |
 //! | Username, Password | `username`, `password` | Password reads empty (TR-181 `secured`) |
@@ -21,8 +21,9 @@
 
 use std::collections::BTreeMap;
 
-use super::ethernet::ethernet_link_path;
+use super::ethernet::ethernet_layer_path;
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
+use super::link_layer::interface_device;
 use super::netifd_interface::{self as netifd_if, INTERFACE_STATUS, PPP_PROTOS};
 use super::section_table::instance_number;
 use crate::datamodel::{
@@ -84,15 +85,30 @@ impl PppInterfaces {
     }
 }
 
-/// The layer a PPP interface runs over: the PPPoE session runs over the Ethernet link of the
-/// section's `device`.
+/// The layer a PPP interface runs over: the PPPoE session runs over the Ethernet link (or the
+/// VLANTermination, for a VLAN such as `eth0.7`) of the section's `device`.
 pub(crate) fn lower_layers(
     ctx: &mut Context<'_>,
     network: &[ConfigSection],
     section: &ConfigSection,
 ) -> String {
-    let device = section.get("device").unwrap_or_default();
-    ethernet_link_path(ctx, network, &device)
+    let device = interface_device(section).unwrap_or_default();
+    ethernet_layer_path(ctx, network, &device)
+}
+
+/// `(Device.PPP.Interface.N, LowerLayers)` of every PPP interface, for
+/// `Device.InterfaceStack.`.
+pub(crate) fn stack_layers(
+    ctx: &mut Context<'_>,
+    network: &[ConfigSection],
+) -> Vec<(String, String)> {
+    let interfaces = PppInterfaces::load(ctx, network);
+    let mut layers = Vec::new();
+    for (number, section) in &interfaces.numbered {
+        let lower = lower_layers(ctx, network, section);
+        layers.push((format!("{PATH_PREFIX}{number}"), lower));
+    }
+    layers
 }
 
 /// TR-181 LastConnectionError for the last error `ppp.sh` reported to netifd

@@ -10,7 +10,7 @@
 //! | SupportedStandards | iwinfo `hwmodes` | |
 //! | OperatingStandards | `htmode` (iwinfo's while running, else UCI) and the band | HE on 5 GHz = `a,n,ac,ax`; HT on 2.4 GHz = `b,g,n`; writing picks the mode family of the newest standard listed (`be` EHT, `ax` HE, `ac` VHT, `n` HT, else NOHT) and keeps the channel width (HT at most 40 MHz) |
 //! | PossibleChannels | iwinfo `freqlist` | the channels the regulatory domain allows |
-//! | Channel | iwinfo's channel while running, else `channel` | writing sets `channel` (must be possible when the list is known) |
+//! | Channel | iwinfo's channel while running, else `channel` | with `auto` and the radio not running: the first of PossibleChannels, else of the band (36 on 5 GHz, else 1), as TR-181 wants 1–255; writing sets `channel` (must be possible when the list is known) |
 //! | AutoChannelSupported | — | true: hostapd's ACS on mac80211 |
 //! | AutoChannelEnable | `channel 'auto'` (or unset) | false keeps the channel in use |
 //! | TransmitPowerSupported, TransmitPower | `txpower` (dBm) against iwinfo `txpowerlist` | see below |
@@ -311,12 +311,12 @@ pub(crate) fn value(
         ),
         "OperatingStandards" => Value::String(operating_standards(band, &htmode).join(",")),
         "PossibleChannels" => Value::String(join(radio.map(|r| r.channels.as_slice()))),
-        "Channel" => Value::Unsigned(
-            info.and_then(|info| info.channel)
-                .or_else(|| section.get("channel").and_then(|c| c.parse().ok()))
-                .unwrap_or_default()
-                .into(),
-        ),
+        "Channel" => Value::from(channel(
+            info,
+            section,
+            radio.map(|r| r.channels.as_slice()),
+            band,
+        )),
         "AutoChannelSupported" => Value::Boolean(true),
         "AutoChannelEnable" => Value::Boolean(channel_auto(section)),
         "TransmitPowerSupported" => Value::from(TRANSMIT_POWER_SUPPORTED),
@@ -326,6 +326,30 @@ pub(crate) fn value(
         }),
         name => return Err(Error::not_served(name)),
     })
+}
+
+/// The channel a radio reports: iwinfo's while it runs, else the configured one. With
+/// `auto` and no running radio no channel is chosen yet (hostapd picks one when it starts),
+/// and TR-181's Channel is 1–255: the first channel the radio may use (PossibleChannels),
+/// else the first of its band (36 on 5 GHz, else 1). cwmpd keeps no history between
+/// snapshots, so "the last channel it ran on" is not known.
+fn channel(
+    info: Option<&Info>,
+    section: &crate::datamodel::ConfigSection,
+    possible: Option<&[u32]>,
+    band: &str,
+) -> u32 {
+    let running = info.and_then(|info| info.channel).filter(|c| *c > 0);
+    let configured = section.get("channel").and_then(|c| c.trim().parse().ok());
+    let first_possible = possible.and_then(|channels| channels.first().copied());
+    let first_of_band = match band {
+        "5GHz" => 36,
+        _ => 1,
+    };
+    running
+        .or(configured.filter(|c| (1..=255).contains(c)))
+        .or(first_possible)
+        .unwrap_or(first_of_band)
 }
 
 fn join(channels: Option<&[u32]>) -> String {

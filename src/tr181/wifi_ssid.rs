@@ -69,6 +69,26 @@ pub(crate) fn ifname(live: &LiveState, iface: &Iface) -> String {
         .unwrap_or_default()
 }
 
+/// An SSID's `LowerLayers`: the radio of its section (`device`).
+fn lower_layers(view: &WifiView, iface: &Iface) -> String {
+    view.radio_of(iface)
+        .map(|radio| format!("{RADIO_PATH}{}", radio.number))
+        .unwrap_or_default()
+}
+
+/// `(Device.WiFi.SSID.N, LowerLayers)` of every SSID, for `Device.InterfaceStack.`.
+pub(crate) fn stack_layers(view: &WifiView) -> Vec<(String, String)> {
+    let ssids = view.ifaces.iter();
+    ssids
+        .map(|iface| {
+            (
+                format!("Device.WiFi.SSID.{}", iface.ssid),
+                lower_layers(view, iface),
+            )
+        })
+        .collect()
+}
+
 fn status(view: &WifiView, live: &LiveState, iface: &Iface) -> &'static str {
     if view.iface_disabled(iface) {
         return "Down";
@@ -124,11 +144,7 @@ pub(crate) fn value(
         "Enable" => Value::Boolean(!bool_option(&iface.section, "disabled", false)),
         "Status" => Value::from(status(view, live, iface)),
         "Name" => Value::String(name),
-        "LowerLayers" => Value::String(
-            view.radio_of(iface)
-                .map(|radio| format!("{RADIO_PATH}{}", radio.number))
-                .unwrap_or_default(),
-        ),
+        "LowerLayers" => Value::String(lower_layers(view, iface)),
         "Upstream" => Value::Boolean(iface.mode() == "sta"),
         "MACAddress" => Value::String(
             live.net

@@ -240,7 +240,8 @@ fn the_stock_24_10_configuration() {
         router.value("Device.WiFi.Radio.2.OperatingStandards"),
         "a,n,ac,ax"
     );
-    assert_eq!(router.value("Device.WiFi.Radio.2.Channel"), "0");
+    // `auto` on a radio that is not running: the first channel of its band (5 GHz).
+    assert_eq!(router.value("Device.WiFi.Radio.2.Channel"), "36");
 }
 
 #[test]
@@ -454,4 +455,29 @@ fn ssids_are_added_and_deleted() {
         router.gpn("Device.WiFi.SSID.4.", true).map(|n| n.len()),
         Ok(10)
     );
+}
+
+#[test]
+fn an_auto_channel_radio_that_is_not_running_reports_a_channel_it_may_use() {
+    let mut router = router();
+    // radio1 (2.4 GHz, `channel 'auto'`) is being set up: no channel chosen yet, the
+    // regulatory domain's channels known.
+    let radio = &mut router.live.services.wireless.radios[1];
+    assert_eq!(radio.name, "radio1");
+    radio.up = false;
+    radio.channels = vec![11, 12, 13];
+    for iface in &mut radio.interfaces {
+        iface.info = None;
+    }
+    assert_eq!(router.value("Device.WiFi.Radio.2.Channel"), "11");
+    assert_eq!(
+        router.value("Device.WiFi.Radio.2.AutoChannelEnable"),
+        "true"
+    );
+    // Nothing from iwinfo at all: the band's first channel.
+    router.live.services.wireless.radios[1].channels.clear();
+    assert_eq!(router.value("Device.WiFi.Radio.2.Channel"), "1");
+    // A fixed channel is reported as configured whether or not the radio runs.
+    router.live.services.wireless.radios[0].interfaces[0].info = None;
+    assert_eq!(router.value("Device.WiFi.Radio.1.Channel"), "36");
 }
