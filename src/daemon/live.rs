@@ -106,6 +106,46 @@ pub async fn refresh(shared: &SharedAgent, freshness: Freshness) {
     agent.model.set_live(snapshot);
 }
 
+/// How long the command line without a daemon waits for ubusd's greeting, and for each call.
+const OFFLINE_UBUS_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long the command line without a daemon spends gathering with ubus; after that it
+/// gathers again without (a ubusd that answers slowly must not hold up `cwmpd get`).
+const OFFLINE_GATHER_LIMIT: Duration = Duration::from_secs(4);
+
+/// One snapshot for `cwmpd get`/`set` when no daemon runs: the same sources as the daemon's
+/// (ubus when the root's ubusd answers), gathered on a runtime of its own. The first snapshot
+/// has no earlier CPU counters: CPUUsage is then the average since boot.
+pub fn gather_now(paths: &Paths) -> live::LiveState {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            warn!(target: "cwmpd::live", "no runtime to gather the router's state: {err}");
+            return live::LiveState::default();
+        }
+    };
+    runtime.block_on(async {
+        let mut config = UbusConfig::new(paths.resolve(DEFAULT_SOCKET));
+        config.call_timeout = OFFLINE_UBUS_TIMEOUT;
+        let mut sources = Sources {
+            paths: paths.clone(),
+            ubus: Ubus::connect(config).await.ok(),
+            previous_cpu: None,
+        };
+        if sources.ubus.is_some() {
+            let gathered = tokio::time::timeout(OFFLINE_GATHER_LIMIT, live::gather(&sources));
+            if let Ok(snapshot) = gathered.await {
+                return snapshot;
+            }
+            warn!(target: "cwmpd::live", "ubus answers too slowly; reading without it");
+            sources.ubus = None;
+        }
+        live::gather(&sources).await
+    })
+}
+
 /// How long notifications that follow a first one are gathered into one refresh (an
 /// interface going down sends its link, address and route changes together).
 const NETLINK_SETTLE: Duration = Duration::from_millis(100);
