@@ -487,3 +487,68 @@ fn a_session_reads_each_ubus_source_once() {
     assert_eq!(per_snapshot, 14);
     assert_eq!(ubusd.total_calls() - total_before, per_snapshot);
 }
+
+/// What `reload_config` (or LuCI's apply) asks procd after `uci commit PACKAGE`.
+fn reload_config(ubusd: &TestUbusd, package: &str) {
+    let reply = ubusd.call(
+        "service",
+        "event",
+        json!({"type": "config.change", "data": {"package": package}}),
+        WAIT,
+    );
+    assert_eq!(reply.map(|r| r.status), Some(0));
+}
+
+/// A notified value changed outside cwmpd (an edit of /etc/config/system, then
+/// `reload_config`): procd's `config.change` makes the agent compare at once, so the
+/// "4 VALUE CHANGE" session follows within two seconds instead of at the 30 s poll. The same
+/// notification after cwmpd's own reload (the ACS set the value) starts no session.
+#[test]
+fn a_config_change_outside_cwmpd_is_notified_at_once() {
+    let ntp = "Device.Time.NTPServer1";
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .session(vec![AcsRpc::spa_notification(ntp, 2)])
+            .session(vec![AcsRpc::spv(
+                &[(ntp, "ntp.acs.example", "xsd:string")],
+                "ntp",
+            )]),
+    );
+    let (cpe, ubusd, _) = start_router(&acs);
+    acs.wait_session(1, WAIT).unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while ubusd.subscribers("service") == 0 {
+        assert!(std::time::Instant::now() < deadline, "no subscription");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let the first session's end settle (its notification poll, if any).
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(acs.sessions().len(), 1);
+
+    let system = cpe.read_file("/etc/config/system").unwrap();
+    cpe.write_file(
+        "/etc/config/system",
+        &system.replace("'0.openwrt.pool.ntp.org'", "'ntp.example.net'"),
+    );
+    let changed = std::time::Instant::now();
+    reload_config(&ubusd, "system");
+    let second = acs.wait_session(2, WAIT).unwrap();
+    assert!(
+        changed.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        changed.elapsed()
+    );
+    assert_eq!(second.event_codes(), ["4 VALUE CHANGE"]);
+    assert_eq!(second.inform_value(ntp).as_deref(), Some("ntp.example.net"));
+
+    // The ACS's own write: reloaded after the session, procd says config.change: no session.
+    let reload = cpe.wait_for_action("reload_config", WAIT).unwrap();
+    assert_eq!(
+        reload,
+        json!({"action": "reload_config", "packages": ["system"]})
+    );
+    reload_config(&ubusd, "system");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(acs.sessions().len(), 2);
+    acs.assert_no_violations();
+}

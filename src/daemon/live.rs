@@ -5,7 +5,8 @@
 //! - A `cwmpd get`/`set` (control socket or ubus) and the notification poll accept a snapshot
 //!   up to [`LOCAL_MAX_AGE`] old unless an event invalidated it.
 //!
-//! Events (netlink link and address changes, ubus `network.interface`, hostapd) call
+//! Events (netlink link and address changes, ubus `network.interface`, hostapd, procd's
+//! `config.change`) call
 //! [`LiveHub::invalidate`] and wake the loop, whose notification poll then refreshes and
 //! compares notified values: an active notification fires within a second of the change.
 //!
@@ -239,6 +240,11 @@ async fn watch_ubus(
         connection = connect(&socket).await;
     };
     tokio::task::spawn_local(watch_stations(shared.clone(), ubus.clone(), wake.clone()));
+    tokio::task::spawn_local(watch_config_changes(
+        shared.clone(),
+        ubus.clone(),
+        wake.clone(),
+    ));
     {
         // A connection made before the first snapshot is already in it; a later one makes
         // the snapshot out of date.
@@ -262,6 +268,31 @@ async fn watch_stations(shared: SharedAgent, ubus: Ubus, wake: mpsc::Sender<()>)
     while let Some(event) = stations.recv().await {
         let object = event.object.unwrap_or_default();
         debug!(target: "cwmpd::live", "{object} {}", event.name);
+        shared.borrow_mut().live.invalidate();
+        let _ = wake.try_send(());
+    }
+}
+
+/// The object whose subscribers procd tells about configuration changes.
+const PROCD_SERVICE: &str = "service";
+/// procd's notification after `reload_config` or LuCI's apply (`ubus call service event
+/// {"type": "config.change", "data": {"package": …}}`): it notifies the subscribers of its
+/// `service` object with `config.change {"config": PACKAGE}` — a notification, not a `ubus
+/// send` event, so an event listener never sees it.
+const CONFIG_CHANGE: &str = "config.change";
+
+/// A configuration changed outside cwmpd (LuCI, `uci commit` + `reload_config`): compare the
+/// notified values at once instead of at the next 30 s poll. Our own reloads send it too; the
+/// comparison then finds nothing, because values the ACS (or `cwmpd set`) wrote are already
+/// the last reported ones — so no session follows and nothing loops.
+async fn watch_config_changes(shared: SharedAgent, ubus: Ubus, wake: mpsc::Sender<()>) {
+    let mut notifications = ubus.subscribe_object(PROCD_SERVICE).await;
+    while let Some(event) = notifications.recv().await {
+        if event.name != CONFIG_CHANGE {
+            continue;
+        }
+        let package = event.data.get("config").and_then(|p| p.as_str());
+        debug!(target: "cwmpd::live", "config.change {}", package.unwrap_or("?"));
         shared.borrow_mut().live.invalidate();
         let _ = wake.try_send(());
     }
