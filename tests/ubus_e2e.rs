@@ -446,9 +446,6 @@ fn the_acs_reads_netifds_state_and_sets_a_static_address() {
     acs.assert_no_violations();
 }
 
-/// ubus calls one snapshot makes, by object and method: every source of `crate::live` that
-/// asks ubus adds its calls here.
-
 /// A full GetParameterValues("Device.") costs one snapshot per session, whatever the number of
 /// parameters: each source is asked once.
 #[test]
