@@ -38,6 +38,14 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A sandbox root (not started) with the test router's recorded `/proc` and `/sys`.
+fn recorded_router(acs_url: &str) -> CpeProcess {
+    let cpe = CpeProcess::new(&cwmpd_uci(acs_url));
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/archer-c7-v5");
+    copy_tree(&fixture, cpe.root());
+    cpe
+}
+
 const SENSOR: &str = "Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.";
 
 #[test]
@@ -59,9 +67,7 @@ fn status_objects_come_from_the_roots_proc_and_sys() {
         AcsRpc::spv(&[(&sensor("Enable"), "false", "xsd:boolean")], "sensor-off"),
         AcsRpc::gpv(&[&sensor("Status"), &sensor("Value")]),
     ]));
-    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/archer-c7-v5");
-    copy_tree(&fixture, cpe.root());
+    let mut cpe = recorded_router(&acs.url());
     cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
     cpe.spawn();
 
@@ -146,9 +152,7 @@ fn status_objects_come_from_the_roots_proc_and_sys() {
 /// root's `/proc`, not zero.
 #[test]
 fn the_command_line_without_a_daemon_reads_proc() {
-    let cpe = CpeProcess::new(&cwmpd_uci("http://127.0.0.1:9/"));
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/archer-c7-v5");
-    copy_tree(&fixture, cpe.root());
+    let cpe = recorded_router("http://127.0.0.1:9/");
     let output = cpe.cli(&[
         "get",
         "Device.DeviceInfo.MemoryStatus.Total",
@@ -185,9 +189,7 @@ fn state_file_stamp(cpe: &CpeProcess) -> (u64, std::time::SystemTime, String) {
 fn reading_processes_never_rewrites_the_state_file() {
     let pids = "Device.DeviceInfo.ProcessStatus.Process.*.PID";
     let acs = TestAcs::start(AcsConfig::new().session(vec![AcsRpc::gpv(&[pids])]));
-    let mut cpe = CpeProcess::new(&cwmpd_uci(&acs.url()));
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/archer-c7-v5");
-    copy_tree(&fixture, cpe.root());
+    let mut cpe = recorded_router(&acs.url());
     cpe.env.push(("CWMPD_TIME_SCALE".into(), "0.01".into()));
     cpe.spawn();
     let session = acs.wait_session(1, WAIT).unwrap();
