@@ -1,9 +1,10 @@
 //! The command line: `cwmpd` runs the daemon; `cwmpd get|set|inform|status` talk to it over
-//! its control socket, or work on the (sandbox) root directly when no daemon runs.
+//! ubus or its control socket, or work on the (sandbox) root directly when no daemon runs
+//! (`daemon/client.rs`).
 
 use std::path::PathBuf;
 
-use crate::daemon::{self, control};
+use crate::daemon::{self, client};
 
 pub const USAGE: &str = "\
 usage: cwmpd [OPTIONS]                  run the agent
@@ -138,7 +139,7 @@ pub fn main() -> i32 {
             0
         }
         Command::Daemon => daemon::run(&args),
-        _ => control::run_client(&args),
+        _ => client::run_client(&args),
     }
 }
 

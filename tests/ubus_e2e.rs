@@ -227,6 +227,107 @@ fn the_command_line_falls_back_to_ubus_without_the_control_socket() {
     assert_eq!(ubusd.calls("cwmpd", "set"), 1);
 }
 
+fn stdout_of(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// With ubusd there, the command line asks the `cwmpd` object (the control socket is up too),
+/// and prints exactly what the control socket's answer gives: the engine's order, a name
+/// asked twice printed twice, the same fault text and exit code.
+#[test]
+fn the_command_line_asks_the_ubus_object_first() {
+    let (cpe, mut ubusd) = start_with_ubus();
+    let get = [
+        "get",
+        "Device.ManagementServer.URL",
+        "Device.DeviceInfo.Manufacturer",
+        "Device.ManagementServer.URL",
+        "Device.ManagementServer.",
+    ];
+    let set = ["set", "Device.ManagementServer.PeriodicInformInterval=0"];
+    let over_ubus = stdout_of(&cpe.cli(&get));
+    let lines: Vec<&str> = over_ubus.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "Device.ManagementServer.URL = http://127.0.0.1:9/",
+            "Device.DeviceInfo.Manufacturer = OpenWrt",
+            "Device.ManagementServer.URL = http://127.0.0.1:9/",
+        ]
+    );
+    // Then all of ManagementServer, URL among them once more.
+    assert!(lines.len() > 10, "{over_ubus}");
+    assert_eq!(lines.iter().filter(|l| l.contains(".URL = ")).count(), 3);
+    let refused_over_ubus = cpe.cli(&set);
+    assert_eq!(refused_over_ubus.status.code(), Some(1));
+    assert_eq!(ubusd.calls("cwmpd", "get"), 1);
+    assert_eq!(ubusd.calls("cwmpd", "set"), 1);
+
+    // Without ubusd: the control socket gives the same output.
+    ubusd.stop();
+    assert_eq!(stdout_of(&cpe.cli(&get)), over_ubus);
+    let refused = cpe.cli(&set);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(refused.stderr, refused_over_ubus.stderr);
+    assert!(String::from_utf8_lossy(&refused.stderr).starts_with(
+        "cwmpd: fault 9003 Invalid arguments\n  Device.ManagementServer.PeriodicInformInterval: fault 9007 "
+    ));
+}
+
+/// A ubusd that accepts connections but never speaks (hung) costs the command line about a
+/// second: it then asks over the control socket.
+#[test]
+fn a_hung_ubusd_does_not_hang_the_command_line() {
+    let mut cpe = CpeProcess::new(&cwmpd_uci("http://127.0.0.1:9/"));
+    let socket = cpe.path(SOCKET);
+    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    let _silent = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    cpe.spawn();
+    let started = std::time::Instant::now();
+    while !cpe.path("/var/run/cwmpd/control.sock").exists() {
+        assert!(started.elapsed() < WAIT, "no control socket");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let asked = std::time::Instant::now();
+    let out = cpe.cli(&["get", "Device.DeviceInfo.Manufacturer"]);
+    let took = asked.elapsed();
+    assert_eq!(
+        stdout_of(&out),
+        "Device.DeviceInfo.Manufacturer = OpenWrt\n"
+    );
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(4),
+        "{took:?}"
+    );
+}
+
+/// No daemon: `cwmpd get` reads netifd's state from the root's ubusd itself (one snapshot).
+#[test]
+fn the_command_line_without_a_daemon_reads_netifd() {
+    let cpe = CpeProcess::new(&cwmpd_uci("http://127.0.0.1:9/"));
+    let ubusd = TestUbusd::start_at(&cpe.path(SOCKET));
+    let out = cpe.cli(&[
+        "get",
+        "Device.DHCPv4.Client.1.IPAddress",
+        "Device.DHCPv4.Client.1.IPRouters",
+        "Device.IP.Interface.3.IPv4Address.1.IPAddress",
+    ]);
+    assert_eq!(
+        stdout_of(&out),
+        "Device.DHCPv4.Client.1.IPAddress = 203.0.113.57\n\
+         Device.DHCPv4.Client.1.IPRouters = 203.0.113.1\n\
+         Device.IP.Interface.3.IPv4Address.1.IPAddress = 203.0.113.57\n"
+    );
+    assert_eq!(ubusd.calls("network.interface", "dump"), 1);
+    assert_eq!(ubusd.calls("cwmpd", "get"), 0);
+    assert!(!cpe.path("/var/run/cwmpd/control.sock").exists());
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
@@ -402,4 +503,69 @@ fn a_session_reads_each_ubus_source_once() {
     let per_snapshot: usize = CALLS_PER_SNAPSHOT.iter().map(|(_, _, n)| n).sum();
     assert_eq!(per_snapshot, 14);
     assert_eq!(ubusd.total_calls() - total_before, per_snapshot);
+}
+
+/// What `reload_config` (or LuCI's apply) asks procd after `uci commit PACKAGE`.
+fn reload_config(ubusd: &TestUbusd, package: &str) {
+    let reply = ubusd.call(
+        "service",
+        "event",
+        json!({"type": "config.change", "data": {"package": package}}),
+        WAIT,
+    );
+    assert_eq!(reply.map(|r| r.status), Some(0));
+}
+
+/// A notified value changed outside cwmpd (an edit of /etc/config/system, then
+/// `reload_config`): procd's `config.change` makes the agent compare at once, so the
+/// "4 VALUE CHANGE" session follows within two seconds instead of at the 30 s poll. The same
+/// notification after cwmpd's own reload (the ACS set the value) starts no session.
+#[test]
+fn a_config_change_outside_cwmpd_is_notified_at_once() {
+    let ntp = "Device.Time.NTPServer1";
+    let acs = TestAcs::start(
+        AcsConfig::new()
+            .session(vec![AcsRpc::spa_notification(ntp, 2)])
+            .session(vec![AcsRpc::spv(
+                &[(ntp, "ntp.acs.example", "xsd:string")],
+                "ntp",
+            )]),
+    );
+    let (cpe, ubusd, _) = start_router(&acs);
+    acs.wait_session(1, WAIT).unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while ubusd.subscribers("service") == 0 {
+        assert!(std::time::Instant::now() < deadline, "no subscription");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let the first session's end settle (its notification poll, if any).
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(acs.sessions().len(), 1);
+
+    let system = cpe.read_file("/etc/config/system").unwrap();
+    cpe.write_file(
+        "/etc/config/system",
+        &system.replace("'0.openwrt.pool.ntp.org'", "'ntp.example.net'"),
+    );
+    let changed = std::time::Instant::now();
+    reload_config(&ubusd, "system");
+    let second = acs.wait_session(2, WAIT).unwrap();
+    assert!(
+        changed.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        changed.elapsed()
+    );
+    assert_eq!(second.event_codes(), ["4 VALUE CHANGE"]);
+    assert_eq!(second.inform_value(ntp).as_deref(), Some("ntp.example.net"));
+
+    // The ACS's own write: reloaded after the session, procd says config.change: no session.
+    let reload = cpe.wait_for_action("reload_config", WAIT).unwrap();
+    assert_eq!(
+        reload,
+        json!({"action": "reload_config", "packages": ["system"]})
+    );
+    reload_config(&ubusd, "system");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(acs.sessions().len(), 2);
+    acs.assert_no_violations();
 }

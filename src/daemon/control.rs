@@ -1,16 +1,10 @@
 //! The local control socket (`/var/run/cwmpd/control.sock`): one JSON request per line, one
-//! JSON answer per line. `cwmpd get|set|inform|status` use it; when no daemon runs they open
-//! the agent's state on the root directly (what `--root` sandboxes are for).
+//! JSON answer per line. `cwmpd get|set|inform|status` use it when the ubus object is not
+//! there (`client.rs`).
 //!
 //! The ubus object `cwmpd` (`ubus_object.rs`) offers the same requests, plus `reload`.
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
-
-use crate::cli::{Args, Command};
 
 /// The longest request line the daemon reads.
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
@@ -68,118 +62,6 @@ impl Response {
             ..Response::default()
         }
     }
-}
-
-fn request_for(command: &Command) -> Option<Request> {
-    Some(match command {
-        Command::Get(paths) => Request::Get {
-            paths: paths.clone(),
-        },
-        Command::Set(values) => Request::Set {
-            values: values.clone(),
-        },
-        Command::Inform(event) => Request::Inform {
-            event: event.clone(),
-        },
-        Command::RequestDownload(file_type, args) => Request::RequestDownload {
-            file_type: file_type.clone(),
-            args: args.clone(),
-        },
-        Command::Status => Request::Status,
-        Command::Daemon | Command::Version | Command::Help => return None,
-    })
-}
-
-/// Ask the running daemon; `None` when no daemon listens on the socket.
-fn ask_daemon(args: &Args, request: &Request) -> Option<Result<Response, String>> {
-    let paths = crate::platform::Paths::new(&args.root);
-    let mut stream = UnixStream::connect(paths.control_socket()).ok()?;
-    Some(exchange(&mut stream, request))
-}
-
-/// Ask the daemon; while one holds the root's lock but has no socket yet (it is starting),
-/// keep trying for a few seconds instead of touching its files behind its back.
-fn ask_daemon_patiently(args: &Args, request: &Request) -> Option<Result<Response, String>> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(answer) = ask_daemon(args, request) {
-            return Some(answer);
-        }
-        if !super::daemon_running(args) {
-            return None;
-        }
-        // Its control socket is gone (or not there yet): ubus reaches it too.
-        if let Some(answer) = super::ubus_object::ask_over_ubus(&args.root, request) {
-            return Some(answer);
-        }
-        if std::time::Instant::now() >= deadline {
-            return Some(Err(
-                "the daemon runs but does not answer on its control socket".into(),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn exchange(stream: &mut UnixStream, request: &Request) -> Result<Response, String> {
-    // A session may hold the agent for a while; `set` waits for it rather than failing.
-    stream.set_read_timeout(Some(Duration::from_secs(120))).ok();
-    let mut line = serde_json::to_string(request).map_err(|e| e.to_string())?;
-    line.push('\n');
-    stream
-        .write_all(line.as_bytes())
-        .map_err(|e| format!("control socket: {e}"))?;
-    let mut answer = String::new();
-    BufReader::new(stream)
-        .read_line(&mut answer)
-        .map_err(|e| format!("control socket: {e}"))?;
-    serde_json::from_str(&answer).map_err(|e| format!("control socket: bad answer: {e}"))
-}
-
-/// `cwmpd get|set|inform|status`: print the answer, return the exit code.
-pub fn run_client(args: &Args) -> i32 {
-    let Some(request) = request_for(&args.command) else {
-        return 2;
-    };
-    let answer = match ask_daemon_patiently(args, &request) {
-        Some(answer) => answer,
-        None => super::offline_request(args, request),
-    };
-    match answer {
-        Ok(response) => print_response(&args.command, &response),
-        Err(message) => {
-            eprintln!("cwmpd: {message}");
-            1
-        }
-    }
-}
-
-fn print_response(command: &Command, response: &Response) -> i32 {
-    if !response.ok {
-        eprintln!("cwmpd: {}", response.error.as_deref().unwrap_or("failed"));
-        return 1;
-    }
-    match command {
-        Command::Get(_) => {
-            let mut out = String::new();
-            for (name, value) in &response.values {
-                out.push_str(&format!("{name} = {value}\n"));
-            }
-            print!("{out}");
-        }
-        Command::Set(_) if response.set_status == Some(1) => {
-            println!("applied; takes effect after a restart");
-        }
-        Command::Status => {
-            let status = response.status.clone().unwrap_or_default();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&status).unwrap_or_default()
-            );
-        }
-        _ => {}
-    }
-    0
 }
 
 /// Read one request line from a client; errors name what was wrong.

@@ -5,7 +5,8 @@
 //! - A `cwmpd get`/`set` (control socket or ubus) and the notification poll accept a snapshot
 //!   up to [`LOCAL_MAX_AGE`] old unless an event invalidated it.
 //!
-//! Events (netlink link and address changes, ubus `network.interface`, hostapd) call
+//! Events (netlink link and address changes, ubus `network.interface`, hostapd, procd's
+//! `config.change`) call
 //! [`LiveHub::invalidate`] and wake the loop, whose notification poll then refreshes and
 //! compares notified values: an active notification fires within a second of the change.
 //!
@@ -106,6 +107,46 @@ pub async fn refresh(shared: &SharedAgent, freshness: Freshness) {
     agent.model.set_live(snapshot);
 }
 
+/// How long the command line without a daemon waits for ubusd's greeting, and for each call.
+const OFFLINE_UBUS_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long the command line without a daemon spends gathering with ubus; after that it
+/// gathers again without (a ubusd that answers slowly must not hold up `cwmpd get`).
+const OFFLINE_GATHER_LIMIT: Duration = Duration::from_secs(4);
+
+/// One snapshot for `cwmpd get`/`set` when no daemon runs: the same sources as the daemon's
+/// (ubus when the root's ubusd answers), gathered on a runtime of its own. The first snapshot
+/// has no earlier CPU counters: CPUUsage is then the average since boot.
+pub fn gather_now(paths: &Paths) -> live::LiveState {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            warn!(target: "cwmpd::live", "no runtime to gather the router's state: {err}");
+            return live::LiveState::default();
+        }
+    };
+    runtime.block_on(async {
+        let mut config = UbusConfig::new(paths.resolve(DEFAULT_SOCKET));
+        config.call_timeout = OFFLINE_UBUS_TIMEOUT;
+        let mut sources = Sources {
+            paths: paths.clone(),
+            ubus: Ubus::connect(config).await.ok(),
+            previous_cpu: None,
+        };
+        if sources.ubus.is_some() {
+            let gathered = tokio::time::timeout(OFFLINE_GATHER_LIMIT, live::gather(&sources));
+            if let Ok(snapshot) = gathered.await {
+                return snapshot;
+            }
+            warn!(target: "cwmpd::live", "ubus answers too slowly; reading without it");
+            sources.ubus = None;
+        }
+        live::gather(&sources).await
+    })
+}
+
 /// How long notifications that follow a first one are gathered into one refresh (an
 /// interface going down sends its link, address and route changes together).
 const NETLINK_SETTLE: Duration = Duration::from_millis(100);
@@ -199,6 +240,11 @@ async fn watch_ubus(
         connection = connect(&socket).await;
     };
     tokio::task::spawn_local(watch_stations(shared.clone(), ubus.clone(), wake.clone()));
+    tokio::task::spawn_local(watch_config_changes(
+        shared.clone(),
+        ubus.clone(),
+        wake.clone(),
+    ));
     {
         // A connection made before the first snapshot is already in it; a later one makes
         // the snapshot out of date.
@@ -222,6 +268,31 @@ async fn watch_stations(shared: SharedAgent, ubus: Ubus, wake: mpsc::Sender<()>)
     while let Some(event) = stations.recv().await {
         let object = event.object.unwrap_or_default();
         debug!(target: "cwmpd::live", "{object} {}", event.name);
+        shared.borrow_mut().live.invalidate();
+        let _ = wake.try_send(());
+    }
+}
+
+/// The object whose subscribers procd tells about configuration changes.
+const PROCD_SERVICE: &str = "service";
+/// procd's notification after `reload_config` or LuCI's apply (`ubus call service event
+/// {"type": "config.change", "data": {"package": …}}`): it notifies the subscribers of its
+/// `service` object with `config.change {"config": PACKAGE}` — a notification, not a `ubus
+/// send` event, so an event listener never sees it.
+const CONFIG_CHANGE: &str = "config.change";
+
+/// A configuration changed outside cwmpd (LuCI, `uci commit` + `reload_config`): compare the
+/// notified values at once instead of at the next 30 s poll. Our own reloads send it too; the
+/// comparison then finds nothing, because values the ACS (or `cwmpd set`) wrote are already
+/// the last reported ones — so no session follows and nothing loops.
+async fn watch_config_changes(shared: SharedAgent, ubus: Ubus, wake: mpsc::Sender<()>) {
+    let mut notifications = ubus.subscribe_object(PROCD_SERVICE).await;
+    while let Some(event) = notifications.recv().await {
+        if event.name != CONFIG_CHANGE {
+            continue;
+        }
+        let package = event.data.get("config").and_then(|p| p.as_str());
+        debug!(target: "cwmpd::live", "config.change {}", package.unwrap_or("?"));
         shared.borrow_mut().live.invalidate();
         let _ = wake.try_send(());
     }

@@ -2,6 +2,7 @@
 //! a timer, a connection request, a control command, a signal — and runs sessions.
 
 pub mod agent;
+pub mod client;
 pub mod control;
 pub mod cr_url;
 pub mod live;
@@ -108,7 +109,11 @@ pub fn offline_request(args: &Args, request: Request) -> Result<Response, String
                 Err(message) => Response::error(message),
             }
         }
-        other => handle_model_request(&mut agent, other),
+        other => {
+            // What the daemon would read at this moment: MemoryStatus, addresses, stations…
+            agent.model.set_live(live::gather_now(&agent.paths));
+            handle_model_request(&mut agent, other)
+        }
     })
 }
 

@@ -265,7 +265,9 @@ impl Model {
         }
     }
 
-    pub fn saved_state(&self) -> SavedModelState {
+    /// What to persist; tables below instances that are gone are dropped first.
+    pub fn saved_state(&mut self) -> SavedModelState {
+        self.instances.prune_orphans();
         SavedModelState {
             parameter_key: self.runtime.parameter_key.clone(),
             attributes: serde_json::to_value(self.engine.attributes()).unwrap_or_default(),

@@ -1,7 +1,9 @@
 //! The ubus object `cwmpd`, so hotplug scripts, LuCI and `ubus call` reach the agent:
-//! `status`, `inform {event?}`, `get {paths}`, `set {values}`, `reload`. Each call becomes a
-//! control-socket [`Request`] answered by `handle_control`, the one implementation; the
-//! reply is that [`Response`] as JSON, with `values` as a table (docs/ubus-wire.md).
+//! `status`, `inform {event?}`, `get {paths, pairs?}`, `set {values}`, `reload`. Each call
+//! becomes a control-socket [`Request`] answered by `handle_control`, the one implementation;
+//! the reply is that [`Response`] as JSON, with `values` as a table (docs/ubus-wire.md) — or,
+//! with `"pairs": true`, as a list of `[path, value]` pairs in the engine's order (a table
+//! has no order and no repeated names; the command line asks for pairs).
 //!
 //! No ubusd (a sandbox, a router still booting) is normal: we try again every
 //! [`RETRY_INTERVAL`]. Once registered, the client keeps the object registered across ubusd
@@ -28,7 +30,10 @@ pub fn methods() -> Vec<Method> {
     vec![
         Method::new("status", &[]),
         Method::new("inform", &[("event", BlobmsgType::String)]),
-        Method::new("get", &[("paths", BlobmsgType::Array)]),
+        Method::new(
+            "get",
+            &[("paths", BlobmsgType::Array), ("pairs", BlobmsgType::BOOL)],
+        ),
         Method::new("set", &[("values", BlobmsgType::Table)]),
         Method::new("reload", &[]),
         Method::new(
@@ -72,12 +77,35 @@ async fn register(socket: &Path) -> (Ubus, mpsc::Receiver<IncomingCall>) {
 }
 
 async fn answer(agent: SharedAgent, call: IncomingCall, wake: mpsc::Sender<()>) {
-    match request_for(&call.method, &call.args) {
-        Ok(request) => {
+    let parsed = request_for(&call.method, &call.args)
+        .and_then(|request| Ok((request, values_form(&call.args)?)));
+    match parsed {
+        Ok((request, form)) => {
             let response = super::handle_control(&agent, request, &wake).await;
-            call.answer(Status::Ok, Some(reply_for(response)));
+            call.answer(Status::Ok, Some(reply_for(response, form)));
         }
         Err(status) => call.answer(status, None),
+    }
+}
+
+/// How a reply carries `values`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValuesForm {
+    /// `{"Device.A": "1", …}`: handy in LuCI and shell scripts.
+    Table,
+    /// `[["Device.A", "1"], …]`: the engine's order, repeated names kept.
+    Pairs,
+}
+
+/// The `pairs` argument: a boolean when present.
+fn values_form(args: &Map<String, Value>) -> Result<ValuesForm, Status> {
+    match args.get("pairs") {
+        None | Some(Value::Bool(false)) => Ok(ValuesForm::Table),
+        Some(Value::Bool(true)) => Ok(ValuesForm::Pairs),
+        // ubus(1) users may write 1 / 0 for a boolean.
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(ValuesForm::Pairs),
+        Some(Value::Number(n)) if n.as_u64() == Some(0) => Ok(ValuesForm::Table),
+        Some(_) => Err(Status::InvalidArgument),
     }
 }
 
@@ -144,87 +172,22 @@ fn text_of(value: &Value) -> Option<String> {
     }
 }
 
-/// The control response as a ubus reply: the same fields, `values` as a table.
-pub fn reply_for(response: Response) -> Map<String, Value> {
-    let values: Map<String, Value> = response
-        .values
-        .iter()
-        .map(|(path, value)| (path.clone(), Value::from(value.as_str())))
-        .collect();
-    let has_values = !values.is_empty();
+/// The control response as a ubus reply: the same fields, `values` as `form` says (a
+/// `Response` serialises them as pairs already).
+pub fn reply_for(response: Response, form: ValuesForm) -> Map<String, Value> {
     let mut reply = match serde_json::to_value(&response) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
-    if has_values {
+    if form == ValuesForm::Table && !response.values.is_empty() {
+        let values: Map<String, Value> = response
+            .values
+            .iter()
+            .map(|(path, value)| (path.clone(), Value::from(value.as_str())))
+            .collect();
         reply.insert("values".into(), Value::Object(values));
     }
     reply
-}
-
-/// The command line's way in when the daemon runs but its control socket is gone: the same
-/// request through `ubus call cwmpd`. `None` when there is no ubus or no `cwmpd` object.
-pub fn ask_over_ubus(root: &Path, request: &Request) -> Option<Result<Response, String>> {
-    let (method, args) = call_for(request);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .ok()?;
-    let mut config = UbusConfig::new(crate::platform::Paths::new(root).resolve(DEFAULT_SOCKET));
-    // As on the control socket: a session may hold the agent for a while.
-    config.call_timeout = Duration::from_secs(120);
-    let reply = runtime.block_on(async {
-        let ubus = Ubus::connect(config).await.ok()?;
-        Some(ubus.call(OBJECT_PATH, method, args).await)
-    })?;
-    match reply {
-        Ok(reply) => Some(response_from(reply)),
-        Err(crate::backend::ubus::UbusError::Status(Status::NotFound)) => None,
-        Err(err) => Some(Err(err.to_string())),
-    }
-}
-
-/// The inverse of [`request_for`].
-fn call_for(request: &Request) -> (&'static str, Value) {
-    match request {
-        Request::Status => ("status", Value::Null),
-        Request::Reload => ("reload", Value::Null),
-        Request::RequestDownload { file_type, args } => {
-            let args: Map<String, Value> = args
-                .iter()
-                .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
-                .collect();
-            (
-                "request_download",
-                serde_json::json!({ "file_type": file_type, "args": args }),
-            )
-        }
-        Request::Inform { event: None } => ("inform", Value::Null),
-        Request::Inform { event: Some(event) } => ("inform", serde_json::json!({ "event": event })),
-        Request::Get { paths } => ("get", serde_json::json!({ "paths": paths })),
-        Request::Set { values } => {
-            let values: Map<String, Value> = values
-                .iter()
-                .map(|(path, value)| (path.clone(), Value::from(value.as_str())))
-                .collect();
-            ("set", serde_json::json!({ "values": values }))
-        }
-    }
-}
-
-/// The inverse of [`reply_for`].
-fn response_from(mut reply: Value) -> Result<Response, String> {
-    if let Some(Value::Object(values)) = reply.get("values").cloned() {
-        let pairs = values.into_iter().map(|(path, value)| {
-            let text = value
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or(value.to_string());
-            Value::from(vec![Value::from(path), Value::from(text)])
-        });
-        reply["values"] = Value::Array(pairs.collect());
-    }
-    serde_json::from_value(reply).map_err(|e| format!("ubus: bad answer: {e}"))
 }
 
 #[cfg(test)]
@@ -249,8 +212,6 @@ mod tests {
             request_for("request_download", &args(download.clone())),
             Ok(request.clone())
         );
-        let (method, back) = call_for(&request);
-        assert_eq!((method, &back), ("request_download", &download));
         assert_eq!(
             request_for("request_download", &args(serde_json::json!({"args": {}}))),
             Err(Status::InvalidArgument)
@@ -292,39 +253,34 @@ mod tests {
     }
 
     #[test]
-    fn replies_turn_back_into_responses() {
-        let response = Response {
-            values: vec![("A.B".into(), "1".into())],
-            set_status: Some(1),
-            ..Response::ok()
-        };
-        let reply = Value::Object(reply_for(response.clone()));
-        assert_eq!(response_from(reply), Ok(response));
-        let request = Request::Set {
-            values: vec![("A.B".into(), "60".into())],
-        };
-        let (method, args) = call_for(&request);
-        assert_eq!(request_for(method, args.as_object().unwrap()), Ok(request));
-        let (method, args) = call_for(&Request::Inform { event: None });
-        assert_eq!(
-            request_for(method, args.as_object().unwrap_or(&Map::new())),
-            Ok(Request::Inform { event: None })
-        );
-    }
-
-    #[test]
     fn replies_carry_values_as_a_table() {
         let response = Response {
             values: vec![("Device.DeviceInfo.Manufacturer".into(), "OpenWrt".into())],
             ..Response::ok()
         };
         assert_eq!(
-            Value::Object(reply_for(response)),
+            Value::Object(reply_for(response.clone(), ValuesForm::Table)),
             json!({"ok": true, "values": {"Device.DeviceInfo.Manufacturer": "OpenWrt"}})
         );
         assert_eq!(
-            Value::Object(reply_for(Response::error("fault 9005 x"))),
+            Value::Object(reply_for(response, ValuesForm::Pairs)),
+            json!({"ok": true, "values": [["Device.DeviceInfo.Manufacturer", "OpenWrt"]]})
+        );
+        assert_eq!(
+            Value::Object(reply_for(
+                Response::error("fault 9005 x"),
+                ValuesForm::Table
+            )),
             json!({"ok": false, "error": "fault 9005 x"})
+        );
+        assert_eq!(values_form(&Map::new()), Ok(ValuesForm::Table));
+        assert_eq!(
+            values_form(&args(json!({"pairs": true}))),
+            Ok(ValuesForm::Pairs)
+        );
+        assert_eq!(
+            values_form(&args(json!({"pairs": "yes"}))),
+            Err(Status::InvalidArgument)
         );
     }
 }

@@ -5,8 +5,20 @@
 //! one [`InstanceNumbers`], kept in the [`InstanceTables`] the daemon passes in every
 //! `Context` and persists in its state (it is `serde`-serialisable); the numbers are never
 //! written into system UCI files.
+//!
+//! Persisting costs a flash write whenever a table's keys change, so two rules keep the state
+//! small and quiet:
+//! - **Volatile tables** (`InstanceTables::volatile_table`) live in memory only. They are for
+//!   read-only live tables whose keys churn (processes, a host's addresses): TR-069 asks only
+//!   that a number stays with its instance while it exists and is not given to another one
+//!   (A.2.2.1), which memory alone guarantees within one daemon's life. Tables below a
+//!   volatile table's instances are volatile too.
+//! - **Orphans**: the tables below an instance that no longer exists
+//!   (`Device.Hosts.Host.3.IPv4Address.{i}.` once host 3 is gone) are dropped by
+//!   `InstanceTables::prune_orphans`; number 3 is never handed out again, so they would only
+//!   grow.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -126,11 +138,35 @@ impl InstanceNumbers {
 }
 
 /// The instance numbers of every table, by table name (areas use the table's path pattern,
-/// e.g. `Device.NAT.PortMapping.{i}.`, so two areas referring to the same table share it).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+/// e.g. `Device.NAT.PortMapping.{i}.`, so two areas referring to the same table share it;
+/// a table below an instance names it: `Device.Hosts.Host.3.IPv4Address.{i}.`).
+///
+/// Serialises the persistent tables only (see the module documentation).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "BTreeMap<String, InstanceNumbers>")]
 pub struct InstanceTables {
     tables: BTreeMap<String, InstanceNumbers>,
+    /// Names of the tables kept in memory only.
+    volatile: BTreeSet<String>,
+}
+
+impl From<BTreeMap<String, InstanceNumbers>> for InstanceTables {
+    fn from(tables: BTreeMap<String, InstanceNumbers>) -> InstanceTables {
+        InstanceTables {
+            tables,
+            volatile: BTreeSet::new(),
+        }
+    }
+}
+
+impl Serialize for InstanceTables {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.tables
+                .iter()
+                .filter(|(name, _)| !self.is_volatile(name)),
+        )
+    }
 }
 
 impl InstanceTables {
@@ -147,6 +183,67 @@ impl InstanceTables {
     pub fn table(&mut self, name: &str) -> &mut InstanceNumbers {
         self.tables.entry(name.to_string()).or_default()
     }
+
+    /// The numbers of a table kept in memory only, never persisted: for read-only live
+    /// tables whose keys churn (a process list). Numbers still never repeat while the daemon
+    /// runs; after a restart the table starts again at 1.
+    pub fn volatile_table(&mut self, name: &str) -> &mut InstanceNumbers {
+        if !self.volatile.contains(name) {
+            self.volatile.insert(name.to_string());
+        }
+        self.table(name)
+    }
+
+    /// Whether `name` is kept in memory only: marked so, or below an instance of such a table.
+    pub fn is_volatile(&self, name: &str) -> bool {
+        let mut name = name.to_string();
+        loop {
+            if self.volatile.contains(&name) {
+                return true;
+            }
+            match parent_instance(&name) {
+                Some((parent, _)) => name = parent,
+                None => return false,
+            }
+        }
+    }
+
+    /// Drop the tables below instances that no longer exist (their parent table has no such
+    /// number now). A table whose parent table is unknown is kept.
+    pub fn prune_orphans(&mut self) {
+        let orphans: Vec<String> = self
+            .tables
+            .keys()
+            .filter(|name| self.is_orphan(name))
+            .cloned()
+            .collect();
+        for name in orphans {
+            self.tables.remove(&name);
+            self.volatile.remove(&name);
+        }
+    }
+
+    fn is_orphan(&self, name: &str) -> bool {
+        let Some((parent, number)) = parent_instance(name) else {
+            return false;
+        };
+        match self.tables.get(&parent) {
+            Some(numbers) => numbers.key_of(number).is_none() || self.is_orphan(&parent),
+            None => false,
+        }
+    }
+}
+
+/// The table and number of the instance a table is below: `Device.Hosts.Host.3.IPv4Address.{i}.`
+/// → (`Device.Hosts.Host.{i}.`, 3). `None` for a top-level table.
+fn parent_instance(name: &str) -> Option<(String, u32)> {
+    let segments: Vec<&str> = name.split('.').collect();
+    let (index, number) = segments
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(index, segment)| Some((index, segment.parse::<u32>().ok()?)))?;
+    Some((format!("{}.{{i}}.", segments[..index].join(".")), number))
 }
 
 #[cfg(test)]
@@ -187,6 +284,72 @@ mod tests {
         assert_eq!(json, r#"{"Device.X.{i}.":{"next":2,"by_key":{"lan":1}}}"#);
         let back: InstanceTables = serde_json::from_str(&json).unwrap();
         assert_eq!(back, tables);
+    }
+
+    #[test]
+    fn volatile_tables_are_numbered_but_never_saved() {
+        let mut tables = InstanceTables::new();
+        tables.table("Device.X.{i}.").number_for("lan");
+        let processes = "Device.DeviceInfo.ProcessStatus.Process.{i}.";
+        assert_eq!(
+            tables.volatile_table(processes).assign(&["1@5", "2@9"]),
+            [(1, "1@5"), (2, "2@9")]
+        );
+        // Process 1 ended, 7 started: 2 keeps its number, 1's is not reused.
+        assert_eq!(
+            tables.volatile_table(processes).assign(&["2@9", "7@40"]),
+            [(2, "2@9"), (3, "7@40")]
+        );
+        // Tables below a volatile table's instances are volatile too.
+        tables.table("Device.DeviceInfo.ProcessStatus.Process.2.X.{i}.");
+        assert!(tables.is_volatile("Device.DeviceInfo.ProcessStatus.Process.2.X.{i}."));
+        assert!(!tables.is_volatile("Device.X.{i}."));
+        let json = serde_json::to_string(&tables).unwrap();
+        assert_eq!(json, r#"{"Device.X.{i}.":{"next":2,"by_key":{"lan":1}}}"#);
+        let back: InstanceTables = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.get(processes), None);
+        assert_eq!(back.get("Device.X.{i}."), tables.get("Device.X.{i}."));
+    }
+
+    #[test]
+    fn tables_below_instances_that_are_gone_are_pruned() {
+        let mut tables = InstanceTables::new();
+        let hosts = "Device.Hosts.Host.{i}.";
+        tables.table(hosts).assign(&["aa", "bb"]);
+        for host in [1, 2, 7] {
+            let name = format!("Device.Hosts.Host.{host}.IPv4Address.{{i}}.");
+            tables.table(&name).assign(&["192.0.2.1"]);
+        }
+        tables
+            .table("Device.Hosts.Host.1.IPv4Address.1.Deep.{i}.")
+            .assign(&["x"]);
+        tables.table("Device.Other.4.Table.{i}.").assign(&["x"]);
+        // Host aa (number 1) left.
+        tables.table(hosts).assign(&["bb"]);
+        tables.prune_orphans();
+        let names: Vec<&str> = tables.tables.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "Device.Hosts.Host.2.IPv4Address.{i}.",
+                "Device.Hosts.Host.{i}.",
+                // No table `Device.Other.{i}.`: nothing says instance 4 is gone.
+                "Device.Other.4.Table.{i}.",
+            ]
+        );
+    }
+
+    #[test]
+    fn parents_of_tables() {
+        assert_eq!(
+            parent_instance("Device.WiFi.AccessPoint.2.AssociatedDevice.{i}."),
+            Some(("Device.WiFi.AccessPoint.{i}.".to_string(), 2))
+        );
+        assert_eq!(
+            parent_instance("Device.Hosts.Host.3.IPv6Address.{i}."),
+            Some(("Device.Hosts.Host.{i}.".to_string(), 3))
+        );
+        assert_eq!(parent_instance("Device.NAT.PortMapping.{i}."), None);
     }
 
     #[test]

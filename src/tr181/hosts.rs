@@ -158,7 +158,8 @@ impl Host {
                 .filter(|(_, a)| a.is_ipv4() == v4)
                 .map(|(text, _)| text.as_str())
                 .collect();
-            let numbered = ctx.instances.table(&table).assign(&keys);
+            // A host's addresses churn (IPv6 privacy addresses): in memory only.
+            let numbered = ctx.instances.volatile_table(&table).assign(&keys);
             for (number, text) in numbered {
                 match text.parse::<IpAddr>() {
                     Ok(IpAddr::V4(a)) => self.v4.push((number, a)),

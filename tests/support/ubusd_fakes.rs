@@ -8,7 +8,11 @@ pub const INVALID_ARGUMENT: u32 = 2;
 pub const METHOD_NOT_FOUND: u32 = 3;
 pub const NOT_FOUND: u32 = 4;
 
+/// procd's object for services and their events (`ubus call service event …`).
+pub const PROCD_SERVICE: &str = "service";
+
 /// blobmsg type ids for signatures.
+const TABLE: u8 = 2;
 const STRING: u8 = 3;
 const BOOL: u8 = 7;
 
@@ -86,6 +90,10 @@ pub fn objects() -> Vec<FakeObject> {
             ]),
         ),
         ("system", signature(&[("board", &[]), ("info", &[])])),
+        (
+            PROCD_SERVICE,
+            signature(&[("event", &[("type", STRING), ("data", TABLE)])]),
+        ),
         (
             "luci-rpc",
             signature(&[("getDHCPLeases", &[("family", 5)])]),

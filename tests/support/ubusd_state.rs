@@ -235,6 +235,9 @@ impl State {
             return None;
         }
         match object.owner {
+            Owner::Fake if path == fakes::PROCD_SERVICE && method == "event" => {
+                Some(self.procd_service_event(id, &args))
+            }
             Owner::Fake => match self.replaced(&path, &method, &args) {
                 Ok(data) => {
                     self.reply_data(client, msg.seq, id, id, &data);
@@ -248,6 +251,23 @@ impl State {
                 None
             }
         }
+    }
+
+    /// procd's `service event` (what `reload_config` and LuCI's apply call): for
+    /// `config.change` it notifies the subscribers of `service` with `{"config": PACKAGE}`
+    /// (procd's service/service.c, `service_handle_event`).
+    fn procd_service_event(&mut self, service: u32, args: &Map<String, Value>) -> u32 {
+        let (Some(kind), Some(Value::Object(data))) =
+            (args.get("type").and_then(Value::as_str), args.get("data"))
+        else {
+            return INVALID_ARGUMENT;
+        };
+        if let ("config.change", Some(package)) = (kind, data.get("package")) {
+            let mut notice = Map::new();
+            notice.insert("config".into(), package.clone());
+            self.forward_notify(service, OWN_PEER, 0, kind, &notice, true);
+        }
+        OK
     }
 
     /// A test's replacement reply, else the fixture's answer.
@@ -350,6 +370,13 @@ impl State {
             .entry((path.to_string(), method.to_string()))
             .or_default() += 1;
         match self.objects[&id].owner {
+            Owner::Fake if path == fakes::PROCD_SERVICE && method == "event" => {
+                let status = self.procd_service_event(id, args);
+                let _ = reply.send(CallReply {
+                    status,
+                    data: vec![],
+                });
+            }
             Owner::Fake => {
                 let answer = fakes::answer(path, method, args);
                 let _ = reply.send(match answer {

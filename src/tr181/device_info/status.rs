@@ -25,8 +25,8 @@ use super::super::CWMPD_PACKAGE;
 use super::CPE_SECTION;
 use crate::datamodel::value::UNKNOWN_TIME_SECS;
 use crate::datamodel::{
-    ActiveNotify, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef, Transaction, Type,
-    Value,
+    ActiveNotify, Context, Error, InstanceNumbers, ObjectDef, ObjectRef, ParamDef, ParamRef,
+    Transaction, Type, Value,
 };
 use crate::live::system::{Process, TemperatureSensor};
 
@@ -121,15 +121,13 @@ pub(super) struct StatusView {
 }
 
 fn number_by<T>(
-    ctx: &mut Context<'_>,
-    table: &str,
+    numbers: &mut InstanceNumbers,
     items: &[T],
     key: impl Fn(&T) -> String,
 ) -> Vec<(u32, usize)> {
     let keys: Vec<String> = items.iter().map(key).collect();
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    ctx.instances
-        .table(table)
+    numbers
         .assign(&key_refs)
         .into_iter()
         .filter_map(|(number, key)| Some((number, keys.iter().position(|k| k == key)?)))
@@ -144,16 +142,21 @@ impl StatusView {
     fn processes(&mut self, ctx: &mut Context<'_>) -> &[(u32, usize)] {
         self.processes.get_or_insert_with(|| {
             let live = ctx.live;
-            number_by(ctx, PROCESS, &live.system.processes, process_key)
+            // Processes come and go all the time: numbered in memory only, so reading the
+            // table never costs a flash write (`datamodel::instances`).
+            let numbers = ctx.instances.volatile_table(PROCESS);
+            number_by(numbers, &live.system.processes, process_key)
         })
     }
 
     fn sensors(&mut self, ctx: &mut Context<'_>) -> &[(u32, usize)] {
         self.sensors.get_or_insert_with(|| {
             let live = ctx.live;
-            number_by(ctx, SENSOR, &live.system.sensors, |sensor| {
-                sensor.name.clone()
-            })
+            number_by(
+                ctx.instances.table(SENSOR),
+                &live.system.sensors,
+                |sensor| sensor.name.clone(),
+            )
         })
     }
 
@@ -472,11 +475,25 @@ mod tests {
                 ("11.PID", "2300"),
             ])
         );
-        // The numbers are the daemon's: they survive its restart.
+        // The numbers live in memory only (no flash write per process started): a restarted
+        // daemon numbers the processes afresh, in PID order.
         let live = router.live.clone();
         let mut router = router.restart();
         router.live = live;
-        assert_eq!(pids(&mut router), after);
+        assert_eq!(
+            pids(&mut router),
+            pairs(&[
+                ("1.PID", "1"),
+                ("2.PID", "2"),
+                ("3.PID", "9"),
+                ("4.PID", "611"),
+                ("5.PID", "1102"),
+                ("6.PID", "1467"),
+                ("7.PID", "1523"),
+                ("8.PID", "2214"),
+                ("9.PID", "2300"),
+            ])
+        );
     }
 
     #[test]
