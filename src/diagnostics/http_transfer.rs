@@ -13,7 +13,7 @@ use crate::net::http1::wire::{chunk, LAST_CHUNK};
 
 use super::http_wire::{get_request, put_request, Response};
 use super::state::DiagnosticsState;
-use super::throughput::ConnectionResult;
+use super::throughput::{ConnectionResult, Direction};
 use super::transfer_run::{Outcome, TransferTest, IDLE_TIMEOUT};
 
 /// Read size: large enough that a fast link costs few system calls.
@@ -54,9 +54,12 @@ impl TransferTest<'_> {
         self.deadline().is_some_and(|end| end <= Instant::now())
     }
 
-    /// One connection of a Download test.
-    pub(super) async fn download_connection(&self) -> Outcome {
-        let outcome = self.download().await;
+    /// One connection of the test; one that fails stops counting towards the test's end.
+    pub(super) async fn connection(&self, direction: Direction) -> Outcome {
+        let outcome = match direction {
+            Direction::Download => self.download().await,
+            Direction::Upload => self.upload().await,
+        };
         if outcome.is_err() {
             self.abandon();
         }
@@ -110,15 +113,6 @@ impl TransferTest<'_> {
         let end_counters = self.end(result.eom);
         result.total = end_counters.since(start_counters);
         Ok((result, local))
-    }
-
-    /// One connection of an Upload test.
-    pub(super) async fn upload_connection(&self) -> Outcome {
-        let outcome = self.upload().await;
-        if outcome.is_err() {
-            self.abandon();
-        }
-        outcome
     }
 
     async fn upload(&self) -> Outcome {

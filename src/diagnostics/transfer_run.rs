@@ -49,10 +49,7 @@ pub async fn run(inputs: &TransferInputs, direction: Direction) -> ThroughputRes
     let test = TransferTest::new(inputs, &url, SocketAddr::new(ip, url.port()));
     let connections = (0..inputs.connections)
         .map(|_| -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
-            match direction {
-                Direction::Download => Box::pin(test.download_connection()),
-                Direction::Upload => Box::pin(test.upload_connection()),
-            }
+            Box::pin(test.connection(direction))
         })
         .collect();
     let (outcomes, ()) = tokio::join!(join_all(connections), test.sample_intervals());
