@@ -1116,3 +1116,86 @@ fn udp_echo_config_lives_in_cwmpds_package() {
         );
     }
 }
+
+#[test]
+fn udp_echo_rows_read_back_and_server_selection_checks_its_host_list() {
+    use cwmpd::diagnostics::echo_plus::EchoPlus;
+    use cwmpd::diagnostics::ip_ping::PingStats;
+    use cwmpd::diagnostics::udp_echo::{PacketResult, UdpEchoResults};
+    use cwmpd::diagnostics::DiagnosticsState;
+    let mut router = router_with_interfaces();
+    let echo = |name: &str| format!("Device.IP.Diagnostics.UDPEchoDiagnostics.{name}");
+    let select = |name: &str| format!("Device.IP.Diagnostics.ServerSelectionDiagnostics.{name}");
+    assert_eq!(router.value(&echo("Port")), "7");
+    assert_eq!(router.value(&select("Protocol")), "ICMP");
+    let mut stats = PingStats::default();
+    stats.add(Some(250));
+    let packet = PacketResult {
+        send_time: 1_795_541_400_000_000,
+        receive_time: Some(1_795_541_400_000_250),
+        test_gen_sn: 1,
+        answer: EchoPlus {
+            test_gen_sn: 1,
+            test_resp_sn: 9,
+            ..EchoPlus::default()
+        },
+    };
+    UdpEchoResults {
+        state: DiagnosticsState::Complete,
+        ip_address_used: "192.0.2.10".into(),
+        stats,
+        packets: vec![packet],
+    }
+    .write(&mut router.runtime.volatile);
+    assert_eq!(
+        router.gpn(&echo("IndividualPacketResult."), true),
+        Ok(owned(&[(&echo("IndividualPacketResult.1."), false)]))
+    );
+    let row = |name: &str| echo(&format!("IndividualPacketResult.1.{name}"));
+    assert_eq!(router.value(&row("TestRespSN")), "9");
+    assert_eq!(
+        router.value(&row("PacketReceiveTime")),
+        "2026-11-24T17:30:00.000250Z"
+    );
+    assert_eq!(router.value(&echo("AverageResponseTime")), "250");
+    assert_eq!(router.gpv(&[&row("Nonexistent")]), Err(9005));
+    // An input of one test leaves the other's state alone; its own it resets.
+    let eleven = ["h"; 11].join(",");
+    let ten = ["h"; 10].join(",");
+    let fault = router
+        .spv(&[(&select("HostList"), &eleven, XsdType::String)], "")
+        .unwrap_err();
+    assert_eq!(fault.set_parameter_values_faults[0].fault_code, 9007);
+    router
+        .spv(&[(&select("HostList"), &ten, XsdType::String)], "")
+        .unwrap();
+    assert_eq!(router.value(&echo("DiagnosticsState")), "Complete");
+    router
+        .spv(
+            &[(
+                &echo("Interface"),
+                "Device.IP.Interface.1.",
+                XsdType::String,
+            )],
+            "",
+        )
+        .unwrap();
+    assert_eq!(router.value(&echo("Interface")), "Device.IP.Interface.1");
+    assert_eq!(router.value(&echo("DiagnosticsState")), "None");
+    for (path, refused) in [
+        (echo("DiagnosticsState"), "Complete"),
+        (select("Interface"), "Device.IP.Interface.3"),
+        (
+            "Device.IP.Diagnostics.UploadDiagnostics.UploadURL".to_string(),
+            "ftp://files.example/up",
+        ),
+    ] {
+        let fault = router
+            .spv(&[(&path, refused, XsdType::String)], "")
+            .unwrap_err();
+        assert_eq!(
+            fault.set_parameter_values_faults[0].fault_code, 9007,
+            "{path}"
+        );
+    }
+}

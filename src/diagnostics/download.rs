@@ -2,8 +2,6 @@
 //! their defaults, kept in the engine's in-memory values like IPPing's; the results are
 //! [`super::throughput`]'s. HTTP only: `DownloadTransports` is `HTTP`.
 
-use std::collections::BTreeMap;
-
 use super::ip_ping::ProtocolVersion;
 use super::state::DiagnosticsState;
 use super::stored::Stored;
@@ -71,19 +69,6 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
-fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
-    Stored::new(values, OBJECT, default_value)
-}
-
-/// A parameter of the object itself: written or measured, else its default.
-pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    stored(values).value(name)
-}
-
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    stored(values).state()
-}
-
 /// The inputs of a Download or Upload test (`url` names DownloadURL or UploadURL).
 pub(super) fn transfer_inputs(stored: &Stored<'_>, url: &str) -> TransferInputs {
     TransferInputs {
@@ -103,26 +88,32 @@ pub(super) fn transfer_inputs(stored: &Stored<'_>, url: &str) -> TransferInputs 
     }
 }
 
-pub fn inputs(values: &BTreeMap<String, Value>) -> TransferInputs {
-    transfer_inputs(&stored(values), "DownloadURL")
+pub(super) fn inputs(stored: &Stored<'_>) -> TransferInputs {
+    transfer_inputs(stored, "DownloadURL")
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::diagnostics::{Job, Test};
 
     #[test]
     fn defaults_then_written_inputs() {
         let mut values = BTreeMap::new();
-        let defaults = inputs(&values);
+        let test = Test::Download;
+        let Job::Download(defaults) = test.job(&values) else {
+            panic!("not a Download job");
+        };
         assert_eq!((defaults.connections, defaults.duration_s), (1, 0));
         assert!(!defaults.per_connection_results);
         assert_eq!(
-            value(&values, "DownloadTransports"),
+            test.value(&values, "DownloadTransports"),
             Some(Value::from("HTTP"))
         );
         assert_eq!(
-            value(&values, "BOMTime"),
+            test.value(&values, "BOMTime"),
             Some(Value::DateTime(crate::datamodel::value::UNKNOWN_TIME_SECS))
         );
         let set = |values: &mut BTreeMap<String, Value>, name: &str, value: Value| {
@@ -132,7 +123,9 @@ mod tests {
         set(&mut values, "NumberOfConnections", Value::from(3u32));
         set(&mut values, "EnablePerConnectionResults", Value::from(true));
         set(&mut values, "ProtocolVersion", Value::from("IPv6"));
-        let written = inputs(&values);
+        let Job::Download(written) = test.job(&values) else {
+            panic!("not a Download job");
+        };
         assert_eq!(written.url, "http://h/f");
         assert_eq!(written.connections, 3);
         assert!(written.per_connection_results);

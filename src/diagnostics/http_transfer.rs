@@ -9,12 +9,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::http_wire::{
-    chunk_header, get_request, parse_response_head, put_request, Body, ResponseHead, CHUNK_END,
-    LAST_CHUNK,
-};
+use crate::net::http1::wire::{chunk, LAST_CHUNK};
+
+use super::http_wire::{get_request, put_request, Response};
 use super::state::DiagnosticsState;
-use super::throughput::ConnectionResult;
+use super::throughput::{ConnectionResult, Direction};
 use super::transfer_run::{Outcome, TransferTest, IDLE_TIMEOUT};
 
 /// Read size: large enough that a fast link costs few system calls.
@@ -55,9 +54,12 @@ impl TransferTest<'_> {
         self.deadline().is_some_and(|end| end <= Instant::now())
     }
 
-    /// One connection of a Download test.
-    pub(super) async fn download_connection(&self) -> Outcome {
-        let outcome = self.download().await;
+    /// One connection of the test; one that fails stops counting towards the test's end.
+    pub(super) async fn connection(&self, direction: Direction) -> Outcome {
+        let outcome = match direction {
+            Direction::Download => self.download().await,
+            Direction::Upload => self.upload().await,
+        };
         if outcome.is_err() {
             self.abandon();
         }
@@ -76,7 +78,7 @@ impl TransferTest<'_> {
         };
         let mut begun = false;
         let mut buf = vec![0u8; READ_BUFFER];
-        let request = get_request(self.url);
+        let request = get_request(self.url).map_err(|_| DiagnosticsState::ErrorInternal)?;
         loop {
             send(&mut stream, &request, DiagnosticsState::ErrorNoResponse).await?;
             let mut response = Response::default();
@@ -113,21 +115,12 @@ impl TransferTest<'_> {
         Ok((result, local))
     }
 
-    /// One connection of an Upload test.
-    pub(super) async fn upload_connection(&self) -> Outcome {
-        let outcome = self.upload().await;
-        if outcome.is_err() {
-            self.abandon();
-        }
-        outcome
-    }
-
     async fn upload(&self) -> Outcome {
         let failed = DiagnosticsState::ErrorNoTransferComplete;
         let (mut stream, open_request, open_response) = self.open().await?;
         let local = local_address(&stream);
         let length = (!self.time_based()).then_some(self.inputs.file_length);
-        let head = put_request(self.url, length);
+        let head = put_request(self.url, length).map_err(|_| DiagnosticsState::ErrorInternal)?;
         let start_counters = self.request_counters();
         let rom = self.clock.now();
         send(&mut stream, &head, failed).await?;
@@ -152,14 +145,14 @@ impl TransferTest<'_> {
         loop {
             match Self::read(&mut stream, &mut buf, None).await {
                 Read::Data(n, at) => {
-                    if response.head.is_none() {
+                    if !response.has_head() {
                         result.eom = self.clock.at(at);
                     }
                     if response.take(&buf[..n]).map_err(|_| failed)?.is_some() {
                         break;
                     }
                 }
-                Read::Closed if response.head.is_none() => {
+                Read::Closed if !response.has_head() => {
                     return Err(DiagnosticsState::ErrorNoResponse)
                 }
                 Read::Closed => break,
@@ -196,9 +189,7 @@ impl TransferTest<'_> {
 
     /// Chunks until the time-based test's end, then the last chunk.
     async fn send_chunks(&self, stream: &mut TcpStream) -> Result<u64, DiagnosticsState> {
-        let mut block = chunk_header(WRITE_BLOCK);
-        block.resize(block.len() + WRITE_BLOCK, 0);
-        block.extend_from_slice(CHUNK_END);
+        let block = chunk(&vec![0u8; WRITE_BLOCK]);
         let mut sent = 0;
         while !self.past_deadline() {
             send(stream, &block, DiagnosticsState::ErrorNoTransferComplete).await?;
@@ -235,66 +226,4 @@ fn local_address(stream: &TcpStream) -> String {
         .local_addr()
         .map(|addr| addr.ip().to_string())
         .unwrap_or_default()
-}
-
-/// A response arriving: its head, then its body.
-#[derive(Default)]
-struct Response {
-    /// Head bytes received so far (until the head is complete).
-    pending: Vec<u8>,
-    head: Option<ResponseHead>,
-}
-
-impl Response {
-    /// Take received bytes: `Some(close)` once the response is complete (and whether the
-    /// server closes the connection after it).
-    fn take(&mut self, data: &[u8]) -> Result<Option<bool>, DiagnosticsState> {
-        if self.head.is_some() {
-            return self.feed_body(data);
-        }
-        self.pending.extend_from_slice(data);
-        loop {
-            let parsed = parse_response_head(&self.pending);
-            let head = parsed.map_err(|_| DiagnosticsState::ErrorTransferFailed)?;
-            let Some(head) = head else {
-                return Ok(None);
-            };
-            self.pending = self.pending.split_off(head.len);
-            match head.status {
-                // An interim response: the real one follows.
-                100..=199 => continue,
-                200..=299 => {
-                    self.head = Some(head);
-                    let body = std::mem::take(&mut self.pending);
-                    return self.feed_body(&body);
-                }
-                _ => return Err(DiagnosticsState::ErrorTransferFailed),
-            }
-        }
-    }
-
-    fn feed_body(&mut self, data: &[u8]) -> Result<Option<bool>, DiagnosticsState> {
-        let Some(head) = self.head.as_mut() else {
-            return Ok(None);
-        };
-        if head.body.is_done() {
-            return Ok(Some(head.close));
-        }
-        let fed = head.body.feed(data);
-        let (_, done) = fed.map_err(|_| DiagnosticsState::ErrorTransferFailed)?;
-        Ok(done.then_some(head.close))
-    }
-
-    /// The server closed the connection: fine if the body runs until then.
-    fn closed(&self) -> Result<bool, DiagnosticsState> {
-        match &self.head {
-            None if self.pending.is_empty() => Err(DiagnosticsState::ErrorNoResponse),
-            None => Err(DiagnosticsState::ErrorTransferFailed),
-            Some(head) => match head.body {
-                Body::UntilClose => Ok(true),
-                Body::Length(_) => Err(DiagnosticsState::ErrorIncorrectSize),
-                Body::Chunked(_) => Err(DiagnosticsState::ErrorTransferFailed),
-            },
-        }
-    }
 }

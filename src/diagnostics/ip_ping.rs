@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::state::DiagnosticsState;
-use super::stored::Stored;
+use super::stored::{write_params, Stored};
 use crate::datamodel::Value;
 
 /// The object's path.
@@ -147,38 +147,16 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
-fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
-    Stored::new(values, OBJECT, default_value)
-}
-
-/// A parameter of the object itself: written or measured, else its default.
-pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    stored(values).value(name)
-}
-
-fn text(values: &BTreeMap<String, Value>, name: &str) -> String {
-    stored(values).text(name)
-}
-
-fn number(values: &BTreeMap<String, Value>, name: &str) -> u32 {
-    stored(values).number(name)
-}
-
-/// The current DiagnosticsState.
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    stored(values).state()
-}
-
 impl IpPingInputs {
-    pub fn from_values(values: &BTreeMap<String, Value>) -> IpPingInputs {
+    pub(super) fn from_stored(stored: &Stored<'_>) -> IpPingInputs {
         IpPingInputs {
-            interface: text(values, "Interface"),
-            protocol_version: ProtocolVersion::parse(&text(values, "ProtocolVersion")),
-            host: text(values, "Host"),
-            repetitions: number(values, "NumberOfRepetitions").max(1),
-            timeout_ms: number(values, "Timeout").max(1),
-            data_block_size: number(values, "DataBlockSize").clamp(1, 65535),
-            dscp: number(values, "DSCP").min(63) as u8,
+            interface: stored.text("Interface"),
+            protocol_version: ProtocolVersion::parse(&stored.text("ProtocolVersion")),
+            host: stored.text("Host"),
+            repetitions: stored.number("NumberOfRepetitions").max(1),
+            timeout_ms: stored.number("Timeout").max(1),
+            data_block_size: stored.number("DataBlockSize").clamp(1, 65535),
+            dscp: stored.number("DSCP").min(63) as u8,
         }
     }
 }
@@ -205,9 +183,9 @@ impl IpPingResults {
         stats.results(ip_address_used)
     }
 
-    /// The result parameters with their values, DiagnosticsState included.
-    pub fn to_values(&self) -> Vec<(String, Value)> {
-        let pairs: [(&str, Value); 10] = [
+    /// Store the results (they stay until the next test).
+    pub fn write(&self, values: &mut BTreeMap<String, Value>) {
+        let params = [
             ("DiagnosticsState", Value::from(self.state.name())),
             ("IPAddressUsed", Value::from(self.ip_address_used.as_str())),
             ("SuccessCount", Value::from(self.success_count)),
@@ -219,26 +197,21 @@ impl IpPingResults {
             ("MinimumResponseTimeDetailed", Value::from(self.minimum_us)),
             ("MaximumResponseTimeDetailed", Value::from(self.maximum_us)),
         ];
-        pairs
-            .into_iter()
-            .map(|(name, value)| (format!("{OBJECT}{name}"), value))
-            .collect()
-    }
-
-    /// Store the results (they stay until the next test).
-    pub fn write(&self, values: &mut BTreeMap<String, Value>) {
-        values.extend(self.to_values());
+        write_params(values, OBJECT, params);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::{Job, Test};
 
     #[test]
     fn defaults_apply_until_written() {
         let mut values = BTreeMap::new();
-        let inputs = IpPingInputs::from_values(&values);
+        let Job::IpPing(inputs) = Test::IpPing.job(&values) else {
+            panic!("not an IPPing job");
+        };
         assert_eq!(inputs.repetitions, 3);
         assert_eq!(inputs.timeout_ms, 1000);
         assert_eq!(inputs.data_block_size, 64);
@@ -246,11 +219,13 @@ mod tests {
         values.insert(format!("{OBJECT}Host"), Value::from("192.0.2.1"));
         values.insert(format!("{OBJECT}ProtocolVersion"), Value::from("IPv6"));
         values.insert(format!("{OBJECT}NumberOfRepetitions"), Value::from(7u32));
-        let inputs = IpPingInputs::from_values(&values);
+        let Job::IpPing(inputs) = Test::IpPing.job(&values) else {
+            panic!("not an IPPing job");
+        };
         assert_eq!(inputs.host, "192.0.2.1");
         assert_eq!(inputs.repetitions, 7);
         assert_eq!(inputs.protocol_version, ProtocolVersion::IPv6);
-        assert_eq!(state(&values), DiagnosticsState::None);
+        assert_eq!(Test::IpPing.state(&values), DiagnosticsState::None);
     }
 
     #[test]
@@ -264,17 +239,17 @@ mod tests {
         assert_eq!(results.maximum_us, 21_000);
         let mut values = BTreeMap::new();
         results.write(&mut values);
-        assert_eq!(state(&values), DiagnosticsState::Complete);
+        assert_eq!(Test::IpPing.state(&values), DiagnosticsState::Complete);
         assert_eq!(
-            value(&values, "AverageResponseTime"),
+            Test::IpPing.value(&values, "AverageResponseTime"),
             Some(Value::from(20u32))
         );
         assert_eq!(
-            value(&values, "MaximumResponseTime"),
+            Test::IpPing.value(&values, "MaximumResponseTime"),
             Some(Value::from(21u32))
         );
         assert_eq!(
-            value(&values, "MinimumResponseTimeDetailed"),
+            Test::IpPing.value(&values, "MinimumResponseTimeDetailed"),
             Some(Value::from(19_600u32))
         );
     }

@@ -44,6 +44,7 @@ use ip_ping::{IpPingInputs, IpPingResults};
 use ns_lookup::{NsLookupInputs, NsLookupResults};
 use server_selection::{ServerSelectionInputs, ServerSelectionResults};
 pub use state::DiagnosticsState;
+use stored::{Defaults, Stored};
 use throughput::{Direction, ThroughputResults, TransferInputs};
 use trace_route::{TraceRouteInputs, TraceRouteResults};
 use udp_echo::{UdpEchoInputs, UdpEchoResults};
@@ -71,42 +72,90 @@ impl Test {
         Test::ServerSelection,
     ];
 
-    /// The TR-181 object, e.g. `Device.IP.Diagnostics.IPPing.`.
-    pub fn object(self) -> &'static str {
+    /// The TR-181 object (e.g. `Device.IP.Diagnostics.IPPing.`), its writable parameters
+    /// besides DiagnosticsState, and its parameters' defaults.
+    fn spec(self) -> (&'static str, &'static [&'static str], Defaults) {
         match self {
-            Test::IpPing => ip_ping::OBJECT,
-            Test::TraceRoute => trace_route::OBJECT,
-            Test::NsLookup => ns_lookup::OBJECT,
-            Test::Download => download::OBJECT,
-            Test::Upload => upload::OBJECT,
-            Test::UdpEcho => udp_echo::OBJECT,
-            Test::ServerSelection => server_selection::OBJECT,
+            Test::IpPing => (ip_ping::OBJECT, ip_ping::INPUTS, ip_ping::default_value),
+            Test::TraceRoute => (
+                trace_route::OBJECT,
+                trace_route::INPUTS,
+                trace_route::default_value,
+            ),
+            Test::NsLookup => (
+                ns_lookup::OBJECT,
+                ns_lookup::INPUTS,
+                ns_lookup::default_value,
+            ),
+            Test::Download => (download::OBJECT, download::INPUTS, download::default_value),
+            Test::Upload => (upload::OBJECT, upload::INPUTS, upload::default_value),
+            Test::UdpEcho => (udp_echo::OBJECT, udp_echo::INPUTS, udp_echo::default_value),
+            Test::ServerSelection => (
+                server_selection::OBJECT,
+                server_selection::INPUTS,
+                server_selection::default_value,
+            ),
         }
     }
 
+    /// The TR-181 object, e.g. `Device.IP.Diagnostics.IPPing.`.
+    pub fn object(self) -> &'static str {
+        self.spec().0
+    }
+
+    /// The parameters the ACS may write besides DiagnosticsState.
+    pub fn inputs(self) -> &'static [&'static str] {
+        self.spec().1
+    }
+
+    /// The test whose object (or one of its tables) `path` is.
+    pub fn for_path(path: &str) -> Option<Test> {
+        Test::ALL
+            .into_iter()
+            .find(|test| path.starts_with(test.object()))
+    }
+
+    fn stored(self, values: &BTreeMap<String, Value>) -> Stored<'_> {
+        Stored::new(values, self.object(), self.spec().2)
+    }
+
+    /// A parameter of the object itself: written or measured, else its default.
+    pub fn value(self, values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
+        self.stored(values).value(name)
+    }
+
     pub fn state(self, values: &BTreeMap<String, Value>) -> DiagnosticsState {
-        match self {
-            Test::IpPing => ip_ping::state(values),
-            Test::TraceRoute => trace_route::state(values),
-            Test::NsLookup => ns_lookup::state(values),
-            Test::Download => download::state(values),
-            Test::Upload => upload::state(values),
-            Test::UdpEcho => udp_echo::state(values),
-            Test::ServerSelection => server_selection::state(values),
-        }
+        self.stored(values).state()
+    }
+
+    /// The instances of a result table (`RouteHops`).
+    pub fn rows(self, values: &BTreeMap<String, Value>, table: &str) -> Vec<u32> {
+        stored::row_instances(values, self.object(), table)
+    }
+
+    /// A parameter of a result table's row.
+    pub fn row_value(
+        self,
+        values: &BTreeMap<String, Value>,
+        table: &str,
+        instance: u32,
+        name: &str,
+    ) -> Option<Value> {
+        stored::row_value(values, self.object(), table, instance, name)
     }
 
     /// The test with its current inputs.
     pub fn job(self, values: &BTreeMap<String, Value>) -> Job {
+        let stored = &self.stored(values);
         match self {
-            Test::IpPing => Job::IpPing(IpPingInputs::from_values(values)),
-            Test::TraceRoute => Job::TraceRoute(TraceRouteInputs::from_values(values)),
-            Test::NsLookup => Job::NsLookup(NsLookupInputs::from_values(values)),
-            Test::Download => Job::Download(download::inputs(values)),
-            Test::Upload => Job::Upload(upload::inputs(values)),
-            Test::UdpEcho => Job::UdpEcho(UdpEchoInputs::from_values(values)),
+            Test::IpPing => Job::IpPing(IpPingInputs::from_stored(stored)),
+            Test::TraceRoute => Job::TraceRoute(TraceRouteInputs::from_stored(stored)),
+            Test::NsLookup => Job::NsLookup(NsLookupInputs::from_stored(stored)),
+            Test::Download => Job::Download(download::inputs(stored)),
+            Test::Upload => Job::Upload(upload::inputs(stored)),
+            Test::UdpEcho => Job::UdpEcho(UdpEchoInputs::from_stored(stored)),
             Test::ServerSelection => {
-                Job::ServerSelection(ServerSelectionInputs::from_values(values))
+                Job::ServerSelection(ServerSelectionInputs::from_stored(stored))
             }
         }
     }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::state::DiagnosticsState;
-use super::stored::Stored;
+use super::stored::{replace_rows, write_params, Stored};
 use crate::datamodel::Value;
 
 pub const OBJECT: &str = "Device.DNS.Diagnostics.NSLookupDiagnostics.";
@@ -90,52 +90,16 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
-fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
-    Stored::new(values, OBJECT, default_value)
-}
-
-/// A parameter of the object itself: written or measured, else its default.
-pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    stored(values).value(name)
-}
-
-fn text(values: &BTreeMap<String, Value>, name: &str) -> String {
-    stored(values).text(name)
-}
-
-fn number(values: &BTreeMap<String, Value>, name: &str) -> u32 {
-    stored(values).number(name)
-}
-
-/// The current DiagnosticsState.
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    stored(values).state()
-}
-
-/// A parameter of `Result.{instance}.`.
-pub fn result_value(values: &BTreeMap<String, Value>, instance: u32, name: &str) -> Value {
-    values
-        .get(&format!("{OBJECT}Result.{instance}.{name}"))
-        .cloned()
-        .unwrap_or_else(|| match name {
-            "ResponseTime" => Value::from(0u32),
-            _ => Value::from(""),
-        })
-}
-
-/// The instance numbers of `Result.` (1…ResultNumberOfEntries).
-pub fn result_instances(values: &BTreeMap<String, Value>) -> Vec<u32> {
-    (1..=number(values, "ResultNumberOfEntries")).collect()
-}
-
 impl NsLookupInputs {
-    pub fn from_values(values: &BTreeMap<String, Value>) -> NsLookupInputs {
+    pub(super) fn from_stored(stored: &Stored<'_>) -> NsLookupInputs {
         NsLookupInputs {
-            interface: text(values, "Interface"),
-            host_name: text(values, "HostName"),
-            dns_server: text(values, "DNSServer"),
-            timeout_ms: number(values, "Timeout").max(1),
-            repetitions: number(values, "NumberOfRepetitions").clamp(1, MAX_REPETITIONS),
+            interface: stored.text("Interface"),
+            host_name: stored.text("HostName"),
+            dns_server: stored.text("DNSServer"),
+            timeout_ms: stored.number("Timeout").max(1),
+            repetitions: stored
+                .number("NumberOfRepetitions")
+                .clamp(1, MAX_REPETITIONS),
         }
     }
 }
@@ -150,8 +114,6 @@ impl NsLookupResults {
 
     /// Store the results, replacing the previous test's table.
     pub fn write(&self, values: &mut BTreeMap<String, Value>) {
-        let table = format!("{OBJECT}Result.");
-        values.retain(|path, _| !path.starts_with(&table));
         let success = self
             .results
             .iter()
@@ -165,11 +127,9 @@ impl NsLookupResults {
             ),
             ("SuccessCount", Value::from(success)),
         ];
-        for (name, value) in top {
-            values.insert(format!("{OBJECT}{name}"), value);
-        }
-        for (index, result) in self.results.iter().enumerate() {
-            let row = [
+        write_params(values, OBJECT, top);
+        let rows = self.results.iter().map(|result| {
+            [
                 ("Status", Value::from(result.status)),
                 ("AnswerType", Value::from(result.answer_type)),
                 (
@@ -179,17 +139,16 @@ impl NsLookupResults {
                 ("IPAddresses", Value::from(result.ip_addresses.join(","))),
                 ("DNSServerIP", Value::from(result.dns_server_ip.as_str())),
                 ("ResponseTime", Value::from(result.response_time_ms)),
-            ];
-            for (name, value) in row {
-                values.insert(format!("{table}{}.{name}", index + 1), value);
-            }
-        }
+            ]
+        });
+        replace_rows(values, OBJECT, "Result", rows);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::{Job, Test};
 
     fn found(address: &str) -> LookupResult {
         LookupResult {
@@ -204,27 +163,37 @@ mod tests {
 
     #[test]
     fn results_replace_the_previous_table() {
+        let test = Test::NsLookup;
         let mut values = BTreeMap::new();
         let two = NsLookupResults {
             state: DiagnosticsState::Complete,
             results: vec![found("192.0.2.1"), found("192.0.2.2")],
         };
         two.write(&mut values);
-        assert_eq!(result_instances(&values), [1, 2]);
-        assert_eq!(value(&values, "SuccessCount"), Some(Value::from(2u32)));
+        assert_eq!(test.rows(&values, "Result"), [1, 2]);
+        assert_eq!(test.value(&values, "SuccessCount"), Some(Value::from(2u32)));
         assert_eq!(
-            result_value(&values, 2, "IPAddresses"),
-            Value::from("192.0.2.2")
+            test.row_value(&values, "Result", 2, "IPAddresses"),
+            Some(Value::from("192.0.2.2"))
+        );
+        assert_eq!(
+            test.row_value(&values, "Result", 1, "ResponseTime"),
+            Some(Value::from(3u32))
         );
         NsLookupResults::failed(DiagnosticsState::ErrorDnsServerNotResolved).write(&mut values);
-        assert!(result_instances(&values).is_empty());
-        assert_eq!(result_value(&values, 2, "IPAddresses"), Value::from(""));
-        assert_eq!(state(&values), DiagnosticsState::ErrorDnsServerNotResolved);
+        assert!(test.rows(&values, "Result").is_empty());
+        assert_eq!(test.row_value(&values, "Result", 2, "IPAddresses"), None);
+        assert_eq!(
+            test.state(&values),
+            DiagnosticsState::ErrorDnsServerNotResolved
+        );
     }
 
     #[test]
     fn inputs_have_defaults() {
-        let inputs = NsLookupInputs::from_values(&BTreeMap::new());
+        let Job::NsLookup(inputs) = Test::NsLookup.job(&BTreeMap::new()) else {
+            panic!("not an NSLookup job");
+        };
         assert_eq!((inputs.timeout_ms, inputs.repetitions), (5000, 1));
         assert!(inputs.dns_server.is_empty());
     }

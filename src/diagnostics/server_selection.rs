@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::ip_ping::{IpPingResults, ProtocolVersion};
 use super::state::DiagnosticsState;
-use super::stored::Stored;
+use super::stored::{write_params, Stored};
 use crate::datamodel::Value;
 
 pub const OBJECT: &str = "Device.IP.Diagnostics.ServerSelectionDiagnostics.";
@@ -79,21 +79,8 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
-fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
-    Stored::new(values, OBJECT, default_value)
-}
-
-pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    stored(values).value(name)
-}
-
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    stored(values).state()
-}
-
 impl ServerSelectionInputs {
-    pub fn from_values(values: &BTreeMap<String, Value>) -> ServerSelectionInputs {
-        let stored = stored(values);
+    pub(super) fn from_stored(stored: &Stored<'_>) -> ServerSelectionInputs {
         let protocol = match stored.text("Protocol").as_str() {
             "UDP Echo" => Protocol::UdpEcho,
             _ => Protocol::Icmp,
@@ -145,7 +132,7 @@ impl ServerSelectionResults {
     }
 
     pub fn write(&self, values: &mut BTreeMap<String, Value>) {
-        let pairs = [
+        let params = [
             ("DiagnosticsState", Value::from(self.state.name())),
             ("FastestHost", Value::from(self.fastest_host.as_str())),
             ("MinimumResponseTime", Value::from(self.minimum_us)),
@@ -153,15 +140,14 @@ impl ServerSelectionResults {
             ("MaximumResponseTime", Value::from(self.maximum_us)),
             ("IPAddressUsed", Value::from(self.ip_address_used.as_str())),
         ];
-        for (name, value) in pairs {
-            values.insert(format!("{OBJECT}{name}"), value);
-        }
+        write_params(values, OBJECT, params);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::{Job, Test};
 
     fn measured(average_us: u32, success_count: u32) -> IpPingResults {
         IpPingResults {
@@ -195,10 +181,16 @@ mod tests {
         let mut values = BTreeMap::new();
         values.insert(format!("{OBJECT}HostList"), Value::from("a, b,,c"));
         values.insert(format!("{OBJECT}Protocol"), Value::from("UDP Echo"));
-        let inputs = ServerSelectionInputs::from_values(&values);
+        let test = Test::ServerSelection;
+        let Job::ServerSelection(inputs) = test.job(&values) else {
+            panic!("not a ServerSelection job");
+        };
         assert_eq!(inputs.hosts, ["a", "b", "c"]);
         assert_eq!(inputs.protocol, Protocol::UdpEcho);
         results.write(&mut values);
-        assert_eq!(value(&values, "FastestHost"), Some(Value::from("near")));
+        assert_eq!(
+            test.value(&values, "FastestHost"),
+            Some(Value::from("near"))
+        );
     }
 }

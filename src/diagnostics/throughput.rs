@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::ip_ping::ProtocolVersion;
 use super::state::DiagnosticsState;
+use super::stored::{replace_rows, write_params};
 use crate::datamodel::value::UNKNOWN_TIME_SECS;
 use crate::datamodel::Value;
 
@@ -176,10 +177,6 @@ impl ThroughputResults {
 
     /// Store the results of the test on `object` (replacing the previous test's rows).
     pub fn write(&self, object: &str, direction: Direction, values: &mut BTreeMap<String, Value>) {
-        for table in ["PerConnectionResult.", "IncrementalResult."] {
-            let prefix = format!("{object}{table}");
-            values.retain(|path, _| !path.starts_with(&prefix));
-        }
         let rows = match self.per_connection_results {
             true => self.connections.len() as u32,
             false => 0,
@@ -221,11 +218,9 @@ impl ThroughputResults {
                 Value::from(self.incremental.len() as u32),
             ),
         ];
-        for (name, value) in top {
-            values.insert(format!("{object}{name}"), value);
-        }
-        for (index, c) in self.connections.iter().take(rows as usize).enumerate() {
-            let row = [
+        write_params(values, object, top);
+        let connections = self.connections.iter().take(rows as usize).map(|c| {
+            [
                 ("ROMTime", Value::DateTimeMicros(c.rom)),
                 ("BOMTime", Value::DateTimeMicros(c.bom)),
                 ("EOMTime", Value::DateTimeMicros(c.eom)),
@@ -240,53 +235,26 @@ impl ThroughputResults {
                     "TCPOpenResponseTime",
                     Value::DateTimeMicros(c.tcp_open_response),
                 ),
-            ];
-            for (name, value) in row {
-                let path = format!("{object}PerConnectionResult.{}.{name}", index + 1);
-                values.insert(path, value);
-            }
-        }
-        for (index, interval) in self.incremental.iter().enumerate() {
-            let row = [
+            ]
+        });
+        replace_rows(values, object, "PerConnectionResult", connections);
+        let intervals = self.incremental.iter().map(|interval| {
+            [
                 (direction.test_bytes(), Value::from(interval.test_bytes)),
                 ("TotalBytesReceived", Value::from(interval.total.received)),
                 ("TotalBytesSent", Value::from(interval.total.sent)),
                 ("StartTime", Value::DateTimeMicros(interval.start)),
                 ("EndTime", Value::DateTimeMicros(interval.end)),
-            ];
-            for (name, value) in row {
-                let path = format!("{object}IncrementalResult.{}.{name}", index + 1);
-                values.insert(path, value);
-            }
-        }
+            ]
+        });
+        replace_rows(values, object, "IncrementalResult", intervals);
     }
-}
-
-/// The instances of `table` (`PerConnectionResult` or `IncrementalResult`) of `object`.
-pub fn row_instances(values: &BTreeMap<String, Value>, object: &str, table: &str) -> Vec<u32> {
-    let count = values
-        .get(&format!("{object}{table}NumberOfEntries"))
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
-    (1..=count as u32).collect()
-}
-
-/// A parameter of row `instance` of `table`.
-pub fn row_value(
-    values: &BTreeMap<String, Value>,
-    object: &str,
-    table: &str,
-    instance: u32,
-    name: &str,
-) -> Option<Value> {
-    values
-        .get(&format!("{object}{table}.{instance}.{name}"))
-        .cloned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Test;
 
     const OBJECT: &str = "Device.IP.Diagnostics.DownloadDiagnostics.";
 
@@ -336,17 +304,17 @@ mod tests {
             get(&values, "PerConnectionResult.2.TestBytesReceived"),
             "2000"
         );
-        assert_eq!(
-            row_instances(&values, OBJECT, "PerConnectionResult"),
-            [1, 2]
-        );
-        assert!(row_instances(&values, OBJECT, "IncrementalResult").is_empty());
+        let test = Test::Download;
+        assert_eq!(test.rows(&values, "PerConnectionResult"), [1, 2]);
+        assert!(test.rows(&values, "IncrementalResult").is_empty());
         // The next test replaces the rows; without per-connection results there are none.
         let failed = ThroughputResults::failed(DiagnosticsState::ErrorInitConnectionFailed);
         failed.write(OBJECT, Direction::Download, &mut values);
         assert_eq!(get(&values, "ROMTime"), "0001-01-01T00:00:00Z");
         assert_eq!(get(&values, "TestBytesReceived"), "0");
-        assert!(row_value(&values, OBJECT, "PerConnectionResult", 1, "ROMTime").is_none());
+        assert!(test
+            .row_value(&values, "PerConnectionResult", 1, "ROMTime")
+            .is_none());
     }
 
     #[test]

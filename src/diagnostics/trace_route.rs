@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::ip_ping::ProtocolVersion;
 use super::state::DiagnosticsState;
-use super::stored::Stored;
+use super::stored::{replace_rows, write_params, Stored};
 use crate::datamodel::Value;
 
 pub const OBJECT: &str = "Device.IP.Diagnostics.TraceRoute.";
@@ -85,59 +85,17 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
-fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
-    Stored::new(values, OBJECT, default_value)
-}
-
-/// A parameter of the object itself: written or measured, else its default.
-pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    stored(values).value(name)
-}
-
-fn text(values: &BTreeMap<String, Value>, name: &str) -> String {
-    stored(values).text(name)
-}
-
-fn number(values: &BTreeMap<String, Value>, name: &str) -> u32 {
-    stored(values).number(name)
-}
-
-/// The current DiagnosticsState.
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    stored(values).state()
-}
-
-/// A parameter of `RouteHops.{instance}.`.
-pub fn hop_value(values: &BTreeMap<String, Value>, instance: u32, name: &str) -> Value {
-    values
-        .get(&format!("{OBJECT}RouteHops.{instance}.{name}"))
-        .cloned()
-        .unwrap_or_else(|| match name {
-            "ErrorCode" => Value::from(0u32),
-            _ => Value::from(""),
-        })
-}
-
-pub fn hop_instances(values: &BTreeMap<String, Value>) -> Vec<u32> {
-    (1..=number(values, "RouteHopsNumberOfEntries")).collect()
-}
-
 impl TraceRouteInputs {
-    pub fn from_values(values: &BTreeMap<String, Value>) -> TraceRouteInputs {
-        let protocol_version = match text(values, "ProtocolVersion").as_str() {
-            "IPv4" => ProtocolVersion::IPv4,
-            "IPv6" => ProtocolVersion::IPv6,
-            _ => ProtocolVersion::Any,
-        };
+    pub(super) fn from_stored(stored: &Stored<'_>) -> TraceRouteInputs {
         TraceRouteInputs {
-            interface: text(values, "Interface"),
-            protocol_version,
-            host: text(values, "Host"),
-            tries: number(values, "NumberOfTries").clamp(1, 3),
-            timeout_ms: number(values, "Timeout").max(1),
-            data_block_size: number(values, "DataBlockSize").clamp(1, 65535),
-            dscp: number(values, "DSCP").min(63) as u8,
-            max_hop_count: number(values, "MaxHopCount").clamp(1, 64),
+            interface: stored.text("Interface"),
+            protocol_version: ProtocolVersion::parse(&stored.text("ProtocolVersion")),
+            host: stored.text("Host"),
+            tries: stored.number("NumberOfTries").clamp(1, 3),
+            timeout_ms: stored.number("Timeout").max(1),
+            data_block_size: stored.number("DataBlockSize").clamp(1, 65535),
+            dscp: stored.number("DSCP").min(63) as u8,
+            max_hop_count: stored.number("MaxHopCount").clamp(1, 64),
         }
     }
 }
@@ -152,8 +110,6 @@ impl TraceRouteResults {
 
     /// Store the results, replacing the previous test's hops.
     pub fn write(&self, values: &mut BTreeMap<String, Value>) {
-        let table = format!("{OBJECT}RouteHops.");
-        values.retain(|path, _| !path.starts_with(&table));
         let top = [
             ("DiagnosticsState", Value::from(self.state.name())),
             ("IPAddressUsed", Value::from(self.ip_address_used.as_str())),
@@ -163,30 +119,28 @@ impl TraceRouteResults {
                 Value::from(self.hops.len() as u32),
             ),
         ];
-        for (name, value) in top {
-            values.insert(format!("{OBJECT}{name}"), value);
-        }
-        for (index, hop) in self.hops.iter().enumerate() {
+        write_params(values, OBJECT, top);
+        let rows = self.hops.iter().map(|hop| {
             let times: Vec<String> = hop.rt_times.iter().map(u32::to_string).collect();
-            let row = [
+            [
                 ("Host", Value::from(hop.host.as_str())),
                 ("HostAddress", Value::from(hop.host_address.as_str())),
                 ("ErrorCode", Value::from(hop.error_code)),
                 ("RTTimes", Value::from(times.join(","))),
-            ];
-            for (name, value) in row {
-                values.insert(format!("{table}{}.{name}", index + 1), value);
-            }
-        }
+            ]
+        });
+        replace_rows(values, OBJECT, "RouteHops", rows);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::{Job, Test};
 
     #[test]
     fn hops_replace_the_previous_table() {
+        let test = Test::TraceRoute;
         let mut values = BTreeMap::new();
         let hop = |address: &str| Hop {
             host: address.into(),
@@ -201,16 +155,22 @@ mod tests {
             hops: vec![hop("10.0.0.254"), hop("192.0.2.1")],
         }
         .write(&mut values);
-        assert_eq!(hop_instances(&values), [1, 2]);
-        assert_eq!(hop_value(&values, 1, "RTTimes"), Value::from("1,2,3"));
+        assert_eq!(test.rows(&values, "RouteHops"), [1, 2]);
+        let hop_value = |values: &BTreeMap<String, Value>, row: u32, name: &str| {
+            test.row_value(values, "RouteHops", row, name)
+        };
+        assert_eq!(hop_value(&values, 1, "RTTimes"), Some(Value::from("1,2,3")));
+        assert_eq!(hop_value(&values, 1, "ErrorCode"), Some(Value::from(0u32)));
         assert_eq!(
             hop_value(&values, 2, "HostAddress"),
-            Value::from("192.0.2.1")
+            Some(Value::from("192.0.2.1"))
         );
         TraceRouteResults::failed(DiagnosticsState::ErrorCannotResolveHostName).write(&mut values);
-        assert!(hop_instances(&values).is_empty());
-        assert_eq!(hop_value(&values, 2, "HostAddress"), Value::from(""));
-        let inputs = TraceRouteInputs::from_values(&values);
+        assert!(test.rows(&values, "RouteHops").is_empty());
+        assert_eq!(hop_value(&values, 2, "HostAddress"), None);
+        let Job::TraceRoute(inputs) = test.job(&values) else {
+            panic!("not a TraceRoute job");
+        };
         assert_eq!((inputs.tries, inputs.max_hop_count), (3, 30));
     }
 }

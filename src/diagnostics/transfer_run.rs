@@ -20,13 +20,14 @@ use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::http_wire::{parse_url, HttpUrl};
+use super::http_wire::parse_url;
 use super::ping::{error_state, resolve};
 use super::state::DiagnosticsState;
 use super::throughput::{
     ConnectionResult, Counters, Direction, FullLoading, IncrementalResult, ThroughputResults,
     TransferInputs,
 };
+use crate::net::http1::HttpUrl;
 
 /// Opening a connection takes at most this long (TR-143 sets no limit).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -42,16 +43,13 @@ pub async fn run(inputs: &TransferInputs, direction: Direction) -> ThroughputRes
             return ThroughputResults::failed(DiagnosticsState::ErrorOther);
         }
     };
-    let Some(ip) = resolve(&url.host, inputs.protocol_version).await else {
+    let Some(ip) = resolve(url.host(), inputs.protocol_version).await else {
         return ThroughputResults::failed(DiagnosticsState::ErrorCannotResolveHostName);
     };
-    let test = TransferTest::new(inputs, &url, SocketAddr::new(ip, url.port));
+    let test = TransferTest::new(inputs, &url, SocketAddr::new(ip, url.port()));
     let connections = (0..inputs.connections)
         .map(|_| -> Pin<Box<dyn Future<Output = Outcome> + '_>> {
-            match direction {
-                Direction::Download => Box::pin(test.download_connection()),
-                Direction::Upload => Box::pin(test.upload_connection()),
-            }
+            Box::pin(test.connection(direction))
         })
         .collect();
     let (outcomes, ()) = tokio::join!(join_all(connections), test.sample_intervals());

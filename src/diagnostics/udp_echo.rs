@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::echo_plus::EchoPlus;
 use super::ip_ping::{PingStats, ProtocolVersion};
 use super::state::DiagnosticsState;
-use super::stored::Stored;
+use super::stored::{replace_rows, write_params, Stored};
 use crate::datamodel::value::UNKNOWN_TIME_SECS;
 use crate::datamodel::Value;
 
@@ -103,32 +103,8 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
-fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
-    Stored::new(values, OBJECT, default_value)
-}
-
-pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    stored(values).value(name)
-}
-
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    stored(values).state()
-}
-
-/// A parameter of `IndividualPacketResult.{instance}.`.
-pub fn packet_value(values: &BTreeMap<String, Value>, instance: u32, name: &str) -> Option<Value> {
-    values
-        .get(&format!("{OBJECT}IndividualPacketResult.{instance}.{name}"))
-        .cloned()
-}
-
-pub fn packet_instances(values: &BTreeMap<String, Value>) -> Vec<u32> {
-    (1..=stored(values).number("IndividualPacketResultNumberOfEntries")).collect()
-}
-
 impl UdpEchoInputs {
-    pub fn from_values(values: &BTreeMap<String, Value>) -> UdpEchoInputs {
-        let stored = stored(values);
+    pub(super) fn from_stored(stored: &Stored<'_>) -> UdpEchoInputs {
         UdpEchoInputs {
             interface: stored.text("Interface"),
             host: stored.text("Host"),
@@ -154,8 +130,6 @@ impl UdpEchoResults {
 
     /// Store the results, replacing the previous test's rows.
     pub fn write(&self, values: &mut BTreeMap<String, Value>) {
-        let table = format!("{OBJECT}IndividualPacketResult.");
-        values.retain(|path, _| !path.starts_with(&table));
         let summary = self.stats.results(self.ip_address_used.clone());
         let top = [
             ("DiagnosticsState", Value::from(self.state.name())),
@@ -170,14 +144,9 @@ impl UdpEchoResults {
                 Value::from(self.packets.len() as u32),
             ),
         ];
-        for (name, value) in top {
-            values.insert(format!("{OBJECT}{name}"), value);
-        }
-        for (index, packet) in self.packets.iter().enumerate() {
-            for (name, value) in packet.row() {
-                values.insert(format!("{table}{}.{name}", index + 1), value);
-            }
-        }
+        write_params(values, OBJECT, top);
+        let rows = self.packets.iter().map(PacketResult::row);
+        replace_rows(values, OBJECT, "IndividualPacketResult", rows);
     }
 }
 
@@ -218,6 +187,7 @@ impl PacketResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::{Job, Test};
 
     #[test]
     fn results_and_rows() {
@@ -251,21 +221,26 @@ mod tests {
         };
         let mut values = BTreeMap::new();
         results.write(&mut values);
-        let get = |name: &str| value(&values, name).unwrap().to_lexical();
+        let test = Test::UdpEcho;
+        let get = |name: &str| test.value(&values, name).unwrap().to_lexical();
         assert_eq!(get("SuccessCount"), "2");
         assert_eq!(get("FailureCount"), "1");
         assert_eq!(get("AverageResponseTime"), "400");
         assert_eq!(get("MinimumResponseTime"), "300");
-        assert_eq!(packet_instances(&values), [1, 2]);
-        let row = |i: u32, name: &str| packet_value(&values, i, name).unwrap().to_lexical();
+        const TABLE: &str = "IndividualPacketResult";
+        assert_eq!(test.rows(&values, TABLE), [1, 2]);
+        let row = |i: u32, name: &str| test.row_value(&values, TABLE, i, name).unwrap();
+        let row = |i: u32, name: &str| row(i, name).to_lexical();
         assert_eq!(row(1, "TestRespSN"), "41");
         assert_eq!(row(1, "PacketReceiveTime"), "1970-01-01T00:00:01.000300Z");
         assert_eq!(row(2, "PacketSuccess"), "false");
         assert_eq!(row(2, "PacketReceiveTime"), "0001-01-01T00:00:00Z");
         UdpEchoResults::failed(DiagnosticsState::ErrorCannotResolveHostName).write(&mut values);
-        assert!(packet_instances(&values).is_empty());
-        assert_eq!(packet_value(&values, 1, "TestGenSN"), None);
-        let inputs = UdpEchoInputs::from_values(&values);
+        assert!(test.rows(&values, TABLE).is_empty());
+        assert_eq!(test.row_value(&values, TABLE, 1, "TestGenSN"), None);
+        let Job::UdpEcho(inputs) = test.job(&values) else {
+            panic!("not a UDPEcho job");
+        };
         assert_eq!((inputs.port, inputs.data_block_size), (7, 24));
         assert_eq!(inputs.inter_transmission_ms, 1000);
     }

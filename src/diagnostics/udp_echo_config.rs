@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::echo_plus::{time_stamp, EchoPlus, HEADER_LEN};
+use super::stored::write_params;
 use crate::datamodel::value::UNKNOWN_TIME_SECS;
 use crate::datamodel::Value;
 use crate::tr181::uci_value::parse_bool;
@@ -123,7 +124,7 @@ impl EchoCounters {
     pub fn write(&self, values: &mut BTreeMap<String, Value>) {
         let time =
             |at: Option<i64>| at.map_or(Value::DateTime(UNKNOWN_TIME_SECS), Value::DateTimeMicros);
-        let pairs = [
+        let params = [
             ("PacketsReceived", Value::from(self.packets_received)),
             ("PacketsResponded", Value::from(self.packets_responded)),
             ("BytesReceived", Value::from(self.bytes_received)),
@@ -131,9 +132,7 @@ impl EchoCounters {
             ("TimeFirstPacketReceived", time(self.first_received)),
             ("TimeLastPacketReceived", time(self.last_received)),
         ];
-        for (name, value) in pairs {
-            values.insert(format!("{OBJECT}{name}"), value);
-        }
+        write_params(values, OBJECT, params);
     }
 }
 

@@ -1,10 +1,7 @@
 //! `Device.IP.Diagnostics.UploadDiagnostics.` (TR-143 §4.2, TR-181 Device:2): like
 //! [`super::download`], plus `TestFileLength`. HTTP PUT only: `UploadTransports` is `HTTP`.
 
-use std::collections::BTreeMap;
-
 use super::download::transfer_inputs;
-use super::state::DiagnosticsState;
 use super::stored::Stored;
 use super::throughput::{self, TransferInputs};
 use crate::datamodel::Value;
@@ -63,32 +60,29 @@ pub fn default_value(name: &str) -> Option<Value> {
     })
 }
 
-fn stored(values: &BTreeMap<String, Value>) -> Stored<'_> {
-    Stored::new(values, OBJECT, default_value)
-}
-
-pub fn value(values: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
-    stored(values).value(name)
-}
-
-pub fn state(values: &BTreeMap<String, Value>) -> DiagnosticsState {
-    stored(values).state()
-}
-
-pub fn inputs(values: &BTreeMap<String, Value>) -> TransferInputs {
-    let stored = stored(values);
+pub(super) fn inputs(stored: &Stored<'_>) -> TransferInputs {
     TransferInputs {
         file_length: stored.big_number("TestFileLength"),
-        ..transfer_inputs(&stored, "UploadURL")
+        ..transfer_inputs(stored, "UploadURL")
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::diagnostics::DiagnosticsState;
+    use crate::diagnostics::{Job, Test};
 
     #[test]
     fn test_file_length_is_an_unsigned_long() {
+        let test = Test::Upload;
+        let inputs = |values: &BTreeMap<String, Value>| match test.job(values) {
+            Job::Upload(inputs) => inputs,
+            other => panic!("{other:?}"),
+        };
+        let value = |values: &BTreeMap<String, Value>, name: &str| test.value(values, name);
         let mut values = BTreeMap::new();
         assert_eq!(inputs(&values).file_length, 0);
         assert_eq!(value(&values, "DownloadURL"), None);
@@ -101,6 +95,6 @@ mod tests {
         let inputs = inputs(&values);
         assert_eq!(inputs.file_length, 10_000_000_000);
         assert_eq!(inputs.url, "http://h/up");
-        assert_eq!(state(&values), DiagnosticsState::None);
+        assert_eq!(test.state(&values), DiagnosticsState::None);
     }
 }

@@ -2,36 +2,16 @@
 //! `Device.IP.Diagnostics.ServerSelectionDiagnostics.` (TR-181 Device:2, TR-143 §5, §6), kept
 //! in the daemon's memory like IPPing (see [`super::ip_diagnostics`]).
 
-use super::ip_diagnostics::DiagnosticsWrite;
-use crate::datamodel::{
-    ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
-    Transaction, Type, Value,
+use super::diagnostics_view::{
+    address_used, can_deny, diagnostics_state, interface, protocol_version, unsigned_result,
+    DiagnosticsView,
 };
+use crate::datamodel::{Area, AreaView, Context, Error, ObjectDef, ParamDef, Type, Value};
 use crate::diagnostics::server_selection::{self, MAX_HOSTS, PROTOCOLS};
 use crate::diagnostics::udp_echo::{self, PACKET_RESULT};
+use crate::diagnostics::Test;
 
 pub struct EchoDiagnosticsArea;
-
-fn can_deny(def: ParamDef) -> ParamDef {
-    def.active_notify(ActiveNotify::CanDeny)
-}
-
-fn state_type(states: &'static [&'static str]) -> Type {
-    Type::any_string()
-        .enumeration(states)
-        .data_type("DiagnosticsState")
-}
-
-fn protocol_version() -> ParamDef {
-    ParamDef::read_write(
-        "ProtocolVersion",
-        Type::any_string().enumeration(&["Any", "IPv4", "IPv6"]),
-    )
-}
-
-fn address_used() -> ParamDef {
-    ParamDef::read_only("IPAddressUsed", Type::string(45).data_type("IPAddress"))
-}
 
 fn range(min: i128, max: Option<i128>) -> Type {
     Type::unsigned_int().range(Some(min), max)
@@ -40,11 +20,8 @@ fn range(min: i128, max: Option<i128>) -> Type {
 fn udp_echo_object() -> ObjectDef {
     let input = |name, ty| can_deny(ParamDef::read_write(name, ty));
     ObjectDef::new(udp_echo::OBJECT)
-        .param(can_deny(ParamDef::read_write(
-            "DiagnosticsState",
-            state_type(udp_echo::STATES),
-        )))
-        .param(ParamDef::read_write("Interface", Type::string(256)))
+        .param(can_deny(diagnostics_state(udp_echo::STATES)))
+        .param(interface())
         .param(input("Host", Type::string(256)))
         .param(input("Port", range(1, Some(65535))))
         .param(input("NumberOfRepetitions", range(1, None)))
@@ -54,53 +31,36 @@ fn udp_echo_object() -> ObjectDef {
         .param(input("InterTransmissionTime", range(1, Some(65535))))
         .param(protocol_version())
         .param(address_used())
-        .param(ParamDef::read_only("SuccessCount", Type::unsigned_int()))
-        .param(ParamDef::read_only("FailureCount", Type::unsigned_int()))
-        .param(ParamDef::read_only(
-            "AverageResponseTime",
-            Type::unsigned_int(),
-        ))
-        .param(ParamDef::read_only(
-            "MinimumResponseTime",
-            Type::unsigned_int(),
-        ))
-        .param(ParamDef::read_only(
-            "MaximumResponseTime",
-            Type::unsigned_int(),
-        ))
+        .param(unsigned_result("SuccessCount"))
+        .param(unsigned_result("FailureCount"))
+        .param(unsigned_result("AverageResponseTime"))
+        .param(unsigned_result("MinimumResponseTime"))
+        .param(unsigned_result("MaximumResponseTime"))
         .param(input("EnableIndividualPacketResults", Type::boolean()))
         .param(ParamDef::read_only(
             "UDPEchoDiagnosticsMaxResults",
             range(1, None),
         ))
-        .param(ParamDef::read_only(
-            "IndividualPacketResultNumberOfEntries",
-            Type::unsigned_int(),
-        ))
+        .param(unsigned_result("IndividualPacketResultNumberOfEntries"))
 }
 
 fn packet_result_object() -> ObjectDef {
-    let count = |name| ParamDef::read_only(name, Type::unsigned_int());
     ObjectDef::new(PACKET_RESULT)
         .without_alias()
         .param(ParamDef::read_only("PacketSuccess", Type::boolean()))
         .param(ParamDef::read_only("PacketSendTime", Type::date_time()))
         .param(ParamDef::read_only("PacketReceiveTime", Type::date_time()))
-        .param(count("TestGenSN"))
-        .param(count("TestRespSN"))
-        .param(count("TestRespRcvTimeStamp"))
-        .param(count("TestRespReplyTimeStamp"))
-        .param(count("TestRespReplyFailureCount"))
+        .param(unsigned_result("TestGenSN"))
+        .param(unsigned_result("TestRespSN"))
+        .param(unsigned_result("TestRespRcvTimeStamp"))
+        .param(unsigned_result("TestRespReplyTimeStamp"))
+        .param(unsigned_result("TestRespReplyFailureCount"))
 }
 
 fn server_selection_object() -> ObjectDef {
-    let result = |name| can_deny(ParamDef::read_only(name, Type::unsigned_int()));
     ObjectDef::new(server_selection::OBJECT)
-        .param(can_deny(ParamDef::read_write(
-            "DiagnosticsState",
-            state_type(server_selection::STATES),
-        )))
-        .param(ParamDef::read_write("Interface", Type::string(256)))
+        .param(can_deny(diagnostics_state(server_selection::STATES)))
+        .param(interface())
         .param(protocol_version())
         .param(ParamDef::read_write(
             "Protocol",
@@ -113,12 +73,9 @@ fn server_selection_object() -> ObjectDef {
             "FastestHost",
             Type::any_string(),
         )))
-        .param(result("MinimumResponseTime"))
-        .param(result("AverageResponseTime"))
-        .param(ParamDef::read_only(
-            "MaximumResponseTime",
-            Type::unsigned_int(),
-        ))
+        .param(can_deny(unsigned_result("MinimumResponseTime")))
+        .param(can_deny(unsigned_result("AverageResponseTime")))
+        .param(unsigned_result("MaximumResponseTime"))
         .param(address_used())
 }
 
@@ -132,60 +89,17 @@ impl Area for EchoDiagnosticsArea {
     }
 
     fn open<'a>(&'a self, _ctx: &mut Context<'_>) -> Result<Box<dyn AreaView + 'a>, Error> {
-        Ok(Box::new(EchoDiagnosticsView { requested: false }))
+        let view = DiagnosticsView::new(check_host_list, DiagnosticsView::no_other);
+        Ok(Box::new(view))
     }
 }
 
-struct EchoDiagnosticsView {
-    requested: bool,
-}
-
-impl AreaView for EchoDiagnosticsView {
-    fn get(&mut self, ctx: &mut Context<'_>, param: ParamRef<'_>) -> Result<Value, Error> {
-        let values = &ctx.runtime.volatile;
-        let value = match (param.object, param.instances) {
-            (PACKET_RESULT, [row]) => udp_echo::packet_value(values, *row, param.name),
-            (server_selection::OBJECT, _) => server_selection::value(values, param.name),
-            _ => udp_echo::value(values, param.name),
-        };
-        value.ok_or_else(|| Error::not_served(param.name))
+/// TR-181: HostList holds at most 10 hosts.
+fn check_host_list(test: Test, name: &str, value: &Value) -> Result<(), Error> {
+    let hosts = value.as_str().unwrap_or_default().split(',').count();
+    if test == Test::ServerSelection && name == "HostList" && hosts > MAX_HOSTS {
+        let detail = format!("at most {MAX_HOSTS} hosts");
+        return Err(Error::invalid_value("", detail));
     }
-
-    fn instances(
-        &mut self,
-        ctx: &mut Context<'_>,
-        _table: ObjectRef<'_>,
-    ) -> Result<Vec<u32>, Error> {
-        Ok(udp_echo::packet_instances(&ctx.runtime.volatile))
-    }
-
-    fn set(
-        &mut self,
-        ctx: &mut Context<'_>,
-        param: ParamRef<'_>,
-        value: &Value,
-        tx: &mut Transaction,
-    ) -> Result<(), Error> {
-        let values = &ctx.runtime.volatile;
-        let test = match param.object {
-            server_selection::OBJECT => {
-                let hosts = value.as_str().unwrap_or_default().split(',').count();
-                if param.name == "HostList" && hosts > MAX_HOSTS {
-                    let detail = format!("at most {MAX_HOSTS} hosts");
-                    return Err(Error::invalid_value("", detail));
-                }
-                DiagnosticsWrite {
-                    object: server_selection::OBJECT,
-                    inputs: server_selection::INPUTS,
-                    current: server_selection::state(values),
-                }
-            }
-            _ => DiagnosticsWrite {
-                object: udp_echo::OBJECT,
-                inputs: udp_echo::INPUTS,
-                current: udp_echo::state(values),
-            },
-        };
-        test.stage(ctx, &mut self.requested, param.name, value, tx)
-    }
+    Ok(())
 }

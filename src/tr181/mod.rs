@@ -21,6 +21,7 @@ pub mod cellular;
 pub mod device_info;
 pub mod dhcpv4;
 pub mod dhcpv4_client;
+mod diagnostics_view;
 pub mod dns;
 pub mod dns_diagnostics;
 pub mod dns_relay;

@@ -107,7 +107,7 @@ impl Connection {
         self.received = false;
         self.buffer.clear();
         self.start = 0;
-        let content_length = (request.method != "GET").then_some(request.body.len());
+        let content_length = (request.method != "GET").then_some(request.body.len() as u64);
         let mut head = wire::request_head(
             request.method,
             request.url.target(),

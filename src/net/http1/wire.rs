@@ -33,7 +33,7 @@ pub fn request_head(
     target: &str,
     host: &str,
     headers: &[(&str, &str)],
-    content_length: Option<usize>,
+    content_length: Option<u64>,
 ) -> Result<Vec<u8>, WireError> {
     let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n");
     for (name, value) in headers {
@@ -53,6 +53,17 @@ pub fn request_head(
     head.push_str("\r\n");
     Ok(head.into_bytes())
 }
+
+/// One chunk of a chunked request body (RFC 9112 §7.1): size line, data, CRLF.
+pub fn chunk(data: &[u8]) -> Vec<u8> {
+    let mut chunk = format!("{:x}\r\n", data.len()).into_bytes();
+    chunk.extend_from_slice(data);
+    chunk.extend_from_slice(b"\r\n");
+    chunk
+}
+
+/// The last chunk of a chunked request body, without trailers.
+pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 
 /// The status line and header fields of a response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,6 +374,68 @@ impl BodyDecoder {
     }
 }
 
+/// A [`BodyDecoder`] for callers that read into buffers of their own and only need to know
+/// how much body each held and where it ends (the TR-143 diagnostics, which time every read):
+/// framing split between two reads is carried over to the next one.
+#[derive(Debug, Clone)]
+pub struct BodyScanner {
+    decoder: BodyDecoder,
+    /// Framing bytes that could not be decided without more input (a few bytes of a chunk
+    /// size line or trailer; bounded by the decoder's limits).
+    carry: Vec<u8>,
+}
+
+impl BodyScanner {
+    pub fn new(framing: Framing) -> BodyScanner {
+        BodyScanner {
+            decoder: BodyDecoder::new(framing),
+            carry: Vec::new(),
+        }
+    }
+
+    /// Takes the next bytes read: how many of them are body data, and whether the body ended
+    /// with them (bytes after its end are not looked at). An empty `input` tells whether an
+    /// empty body is already complete.
+    pub fn feed(&mut self, input: &[u8]) -> Result<(usize, bool), WireError> {
+        if self.carry.is_empty() {
+            let (data, used, done) = self.scan(input)?;
+            if !done {
+                self.carry.extend_from_slice(&input[used..]);
+            }
+            return Ok((data, done));
+        }
+        let mut pending = std::mem::take(&mut self.carry);
+        pending.extend_from_slice(input);
+        let (data, used, done) = self.scan(&pending)?;
+        if !done {
+            pending.drain(..used);
+            self.carry = pending;
+        }
+        Ok((data, done))
+    }
+
+    /// Body bytes, bytes used, and whether the body is complete.
+    fn scan(&mut self, input: &[u8]) -> Result<(usize, usize, bool), WireError> {
+        let (mut used, mut data) = (0, 0);
+        loop {
+            match self.decoder.step(&input[used..])? {
+                Step::NeedMore => return Ok((data, used, false)),
+                Step::Skip(n) => used += n,
+                Step::Data(n) => {
+                    used += n;
+                    data += n;
+                }
+                Step::Done(n) => return Ok((data, used + n, true)),
+            }
+        }
+    }
+
+    /// The connection reached its end: fine when the body runs until then, or is complete.
+    pub fn at_eof(&mut self) -> Result<(), WireError> {
+        self.decoder.at_eof()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +498,16 @@ mod tests {
                 "invalid character in the Authorization header".into()
             ))
         );
+    }
+
+    #[test]
+    fn writes_chunks() {
+        assert_eq!(chunk(b"hello"), b"5\r\nhello\r\n");
+        assert_eq!(&chunk(&[0; 65536])[..7], b"10000\r\n");
+        assert_eq!(chunk(&[0; 65536]).len(), 7 + 65536 + 2);
+        let mut body = chunk(b"ab");
+        body.extend_from_slice(LAST_CHUNK);
+        assert_eq!(decode(Framing::Chunked, &body, 1).unwrap(), b"ab");
     }
 
     #[test]
@@ -512,6 +595,37 @@ mod tests {
                 "{piece}"
             );
         }
+    }
+
+    #[test]
+    fn a_scanner_counts_body_bytes_and_finds_the_end_however_reads_split() {
+        let input = b"5;ext=1\r\nhello\r\n10\r\n0123456789abcdef\r\n0\r\nX-T: 1\r\n\r\nNEXT";
+        for split in 0..input.len() {
+            let mut scanner = BodyScanner::new(Framing::Chunked);
+            let (first, done) = scanner.feed(&input[..split]).unwrap();
+            let (second, done) = match done {
+                true => (0, true),
+                false => scanner.feed(&input[split..]).unwrap(),
+            };
+            assert_eq!((first + second, done), (21, true), "split at {split}");
+        }
+        let mut length = BodyScanner::new(Framing::Length(10));
+        assert_eq!(length.feed(b"12345"), Ok((5, false)));
+        assert_eq!(length.feed(b"6789012"), Ok((5, true)));
+        assert_eq!(
+            BodyScanner::new(Framing::Length(0)).feed(&[]),
+            Ok((0, true))
+        );
+        let mut until_close = BodyScanner::new(Framing::UntilClose);
+        assert_eq!(until_close.feed(b"abc"), Ok((3, false)));
+        assert_eq!(until_close.at_eof(), Ok(()));
+        let mut cut = BodyScanner::new(Framing::Length(4));
+        assert_eq!(cut.feed(b"ab"), Ok((2, false)));
+        assert!(cut.at_eof().is_err());
+        assert!(BodyScanner::new(Framing::Chunked).feed(b"zz\r\n").is_err());
+        assert!(BodyScanner::new(Framing::Chunked)
+            .feed(b"1\r\nab\r\n")
+            .is_err());
     }
 
     #[test]
