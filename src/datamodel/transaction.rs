@@ -147,8 +147,8 @@ pub struct Transaction {
 /// What applying a transaction did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
-    /// The packages committed, sorted; the daemon reloads their services once after the
-    /// session.
+    /// The packages the commit changed, sorted; the daemon reloads their services once after
+    /// the session (a write of the values a package already holds reloads nothing).
     pub packages: Vec<String>,
     /// The RPC's Status: 0 applied, 1 committed but takes effect later (A.3.2.1).
     pub status: u8,
@@ -327,14 +327,17 @@ impl Transaction {
             packages.iter().for_each(|package| config.revert(package));
             return Err(error);
         }
-        for package in &packages {
-            config.commit(package)?;
+        let mut changed = Vec::with_capacity(packages.len());
+        for package in packages {
+            if config.commit(package)? {
+                changed.push(package.to_string());
+            }
         }
         for change in &self.instance_changes {
             change.apply_to(instances);
         }
         Ok(Applied {
-            packages: packages.into_iter().map(str::to_string).collect(),
+            packages: changed,
             status: u8::from(self.applies_later),
         })
     }

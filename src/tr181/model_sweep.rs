@@ -101,6 +101,9 @@ fn dsa_24_10() -> Router {
     .with_system(crate::tr181::ethernet::tests::dsa_board());
     append(&router, "network", EXTRA_NETWORK);
     let mut live = crate::tr181::ethernet::tests::dsa_live();
+    // The kernel runs `wan` with the MAC address its UCI device section sets.
+    let wan = live.net.links.iter_mut().find(|l| l.name == "wan").unwrap();
+    wan.mac = "94:83:c4:01:02:03".into();
     live.net.links.push(Link {
         index: 9,
         name: "pppoe-wan".into(),
@@ -208,18 +211,28 @@ fn hostile_values(ty: &Type) -> Vec<String> {
         "Device.IP.Interface.1,Device.IP.Interface.999",
         " padded ",
         "ünïcødé ✓",
-        "true",
-        "-1",
-        "1.5",
-        "abc",
-        "4294967296",
-        "-2147483649",
-        "99999999999999999999999999",
-        "2026-13-45T99:00:00Z",
     ]
     .iter()
     .map(|v| v.to_string())
     .collect();
+    // Wrong lexical forms for the other types (a string takes them all alike).
+    if ty.base != BaseType::String {
+        values.extend(
+            [
+                "true",
+                "-1",
+                "1.5",
+                "abc",
+                "0x10",
+                "4294967296",
+                "-2147483649",
+                "99999999999999999999999999",
+                "2026-13-45T99:00:00Z",
+                "2026-11-24T17:30:00",
+            ]
+            .map(String::from),
+        );
+    }
     values.push("x".repeat(70 * 1024));
     if let Some((min, max)) = ty.numeric_range() {
         values.push((min - 1).to_string());
@@ -401,49 +414,434 @@ fn report(what: &str, problems: &[String]) {
     );
 }
 
-#[test]
-fn hostile_writes_are_refused_cleanly_or_stored_exactly() {
+/// Every hostile value into every writable parameter of `router`, one SetParameterValues each.
+fn sweep_hostile_writes(release: &str, mut router: Router) {
     let declared = declared();
     let mut outcome = Outcome {
         problems: Vec::new(),
         attempts: 0,
         accepted: 0,
     };
-    let mut parameters = 0;
-    for (release, mut router) in routers() {
-        let originals = files(&router);
-        for name in writable_parameters(&mut router) {
-            parameters += 1;
-            let def = def_of(&declared, &name);
-            for value in hostile_values(&def.ty) {
-                let xsd = def.ty.xsd_type();
-                try_write(
-                    &mut router,
-                    &originals,
-                    def,
-                    &name,
-                    &value,
-                    xsd,
-                    &mut outcome,
-                );
-            }
-            let current = router.value(&name);
-            let xsd = wrong_xsd(&def.ty);
+    let originals = files(&router);
+    let parameters = writable_parameters(&mut router);
+    let mut aliases_swept = std::collections::HashSet::new();
+    for name in &parameters {
+        // The engine serves every table's Alias the same way: one instance per table will do.
+        if name.ends_with(".Alias") && !aliases_swept.insert(pattern_of(name)) {
+            continue;
+        }
+        let def = def_of(&declared, name);
+        for value in hostile_values(&def.ty) {
+            let xsd = def.ty.xsd_type();
             try_write(
                 &mut router,
                 &originals,
                 def,
-                &name,
-                &current,
+                name,
+                &value,
                 xsd,
                 &mut outcome,
             );
         }
-        let _ = release;
+        let current = router.value(name);
+        let xsd = wrong_xsd(&def.ty);
+        try_write(
+            &mut router,
+            &originals,
+            def,
+            name,
+            &current,
+            xsd,
+            &mut outcome,
+        );
     }
     eprintln!(
-        "sweep: {parameters} writable parameters, {} writes, {} accepted",
-        outcome.attempts, outcome.accepted
+        "{release}: {} writable parameters, {} writes, {} accepted",
+        parameters.len(),
+        outcome.attempts,
+        outcome.accepted
     );
-    report("hostile writes", &outcome.problems);
+    assert!(parameters.len() > 250, "{release}: {}", parameters.len());
+    report(release, &outcome.problems);
+}
+
+#[test]
+fn hostile_writes_on_the_23_05_router_are_refused_cleanly_or_stored_exactly() {
+    sweep_hostile_writes("23.05", archer_23_05());
+}
+
+#[test]
+fn hostile_writes_on_the_24_10_router_are_refused_cleanly_or_stored_exactly() {
+    sweep_hostile_writes("24.10", dsa_24_10());
+}
+
+/// Write-backs refused by design: rows the system owns and TR-181's write-only values.
+fn refused_write_back(name: &str, code: u32) -> Option<&'static str> {
+    let owned_rows = [
+        ".DNS.Client.Server.",
+        ".DNS.Relay.Forwarding.",
+        ".IPv4Address.",
+        ".IPv6Address.",
+        ".IPv6Prefix.",
+        ".IPv4Forwarding.",
+        ".IPv6Forwarding.",
+    ];
+    match code {
+        // architecture.md "Network areas over netifd", routing.rs: learnt DNS servers, DHCP
+        // and IPCP addresses, IPv6 addresses and prefixes, kernel routes are read-only.
+        9008 if owned_rows.iter().any(|row| name.contains(row)) => {
+            Some("rows netifd or the kernel own")
+        }
+        // TR-181: DiagnosticsState is written only as `Requested` (or `Canceled`).
+        9007 if name.ends_with(".DiagnosticsState") => Some("DiagnosticsState reads None"),
+        _ => None,
+    }
+}
+
+/// Write-backs that store a constant default explicitly the first time (the ACS set it: it
+/// stays even if a later cwmpd or OpenWrt changes the default). Values derived from other
+/// configuration or the running system (addresses, MTU, MAC, auto channel, the zone name)
+/// are never pinned so: those writes change nothing.
+fn stores_a_constant_default(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or_default();
+    (name.starts_with("Device.ManagementServer.")
+        || name.starts_with("Device.IP.Diagnostics.UDPEchoConfig."))
+        || matches!(
+            last,
+            "Enable" | "IsolationEnable" | "AgingTime" | "LeaseTime" | "LCPEcho" | "LCPEchoRetry"
+        )
+}
+
+fn changed_packages(router: &Router, originals: &Files) -> Vec<&'static str> {
+    files(router)
+        .into_iter()
+        .zip(originals)
+        .filter(|(now, before)| now.1 != before.1)
+        .map(|(now, _)| now.0)
+        .collect()
+}
+
+#[test]
+fn writing_back_current_values_changes_nothing() {
+    let declared = declared();
+    let mut problems = Vec::new();
+    let (mut count, mut refused, mut explicit) = (0, 0, 0);
+    for (release, mut router) in routers() {
+        let originals = files(&router);
+        for name in writable_parameters(&mut router) {
+            let def = def_of(&declared, &name);
+            if def.hidden {
+                continue; // reads back empty: writing that back would clear the secret
+            }
+            count += 1;
+            let current = router.value(&name);
+            let xsd = def.ty.xsd_type();
+            match spv_typed(&mut router, &name, &current, xsd.clone()) {
+                Ok(0 | 1) => {}
+                Ok(status) => problems.push(format!("{release} {name}: status {status}")),
+                Err(fault) => {
+                    let code = fault
+                        .set_parameter_values_faults
+                        .first()
+                        .map(|f| f.fault_code);
+                    match code.and_then(|code| refused_write_back(&name, code)) {
+                        Some(_) => refused += 1,
+                        None => problems.push(format!(
+                            "{release} {name} = {current:?}: fault {} {code:?}",
+                            fault.fault_code
+                        )),
+                    }
+                }
+            }
+            let changed = changed_packages(&router, &originals);
+            if !changed.is_empty() {
+                if !stores_a_constant_default(&name) {
+                    problems.push(format!(
+                        "{release} {name} = {current:?}: rewrote {changed:?}"
+                    ));
+                }
+                explicit += 1;
+                // Once explicit, writing it again is a no-op: no file, no service reload.
+                let written = files(&router);
+                let again = spv_typed(&mut router, &name, &current, xsd);
+                if again.is_err()
+                    || files(&router) != written
+                    || !router.changed_packages.is_empty()
+                {
+                    problems.push(format!(
+                        "{release} {name} = {current:?}: a second write-back changed something"
+                    ));
+                }
+                restore(&router, &originals);
+            } else if !router.changed_packages.is_empty() {
+                problems.push(format!(
+                    "{release} {name}: nothing changed but {:?} would be reloaded",
+                    router.changed_packages
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "write-back: {count} parameters, {refused} refused by design, {explicit} defaults stored"
+    );
+    report("write-back", &problems);
+}
+
+/// GetParameterValues of every parameter: `(name, value, xsi:type)`.
+fn gpv_typed(router: &mut Router, path: &str) -> Result<Vec<ParameterValueStruct>, Fault> {
+    match router.handle(AcsRequest::GetParameterValues {
+        parameter_names: vec![path.to_string()],
+    })? {
+        CpeResponse::GetParameterValuesResponse { parameter_list } => Ok(parameter_list),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// A value valid for `ty` (the declared types match the TR-181 TSV's sizes, ranges and
+/// enumerations: `tests/tr181_conformance.rs`). A list of numbers is checked item by item.
+fn is_valid_value(ty: &Type, value: &str) -> bool {
+    if !(ty.list && ty.base != BaseType::String) {
+        return ty.parse(value).is_ok();
+    }
+    let item = Type {
+        list: false,
+        list_max_len: None,
+        ..ty.clone()
+    };
+    let short_enough = ty
+        .list_max_len
+        .is_none_or(|max| value.chars().count() <= max as usize);
+    short_enough && (value.is_empty() || value.split(',').all(|v| item.parse(v.trim()).is_ok()))
+}
+
+#[test]
+fn every_value_read_suits_its_declared_type() {
+    let declared = declared();
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (release, mut router) in routers() {
+        let all = gpv_typed(&mut router, "Device.").expect("GPV Device.");
+        let names = router.gpn("Device.", false).expect("GPN Device.");
+        let parameters: Vec<&String> = names
+            .iter()
+            .map(|(name, _)| name)
+            .filter(|name| !name.ends_with('.'))
+            .collect();
+        let listed: Vec<&String> = all.iter().map(|p| &p.name).collect();
+        if listed != parameters {
+            problems.push(format!("{release}: GPV and GPN list different parameters"));
+        }
+        for parameter in &all {
+            count += 1;
+            let def = def_of(&declared, &parameter.name);
+            let (name, value) = (&parameter.name, &parameter.value);
+            if parameter.xsd_type != def.ty.xsd_type() {
+                problems.push(format!(
+                    "{release} {name}: sent as {:?}",
+                    parameter.xsd_type
+                ));
+            }
+            let valid = match def.hidden {
+                true => value.is_empty(),
+                false => is_valid_value(&def.ty, value),
+            };
+            if !valid {
+                problems.push(format!(
+                    "{release} {name} = {}: not a valid value",
+                    shown(value)
+                ));
+            }
+        }
+        let top = router.gpn("Device.", true).expect("GPN Device. next level");
+        let objects: Vec<&String> = names
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.ends_with('.'))
+            .collect();
+        for object in objects {
+            if let Err(code) = router.gpn(object, true) {
+                problems.push(format!("{release} GPN {object} next level: fault {code}"));
+            }
+        }
+        assert!(top.len() > 10, "{release}: {top:?}");
+    }
+    eprintln!("values: {count}");
+    report("values", &problems);
+}
+
+/// The tables the ACS may add to, as instantiated on `router` (`Device.NAT.PortMapping.`,
+/// `Device.DHCPv4.Server.Pool.1.StaticAddress.`, …).
+fn writable_tables(router: &mut Router) -> Vec<String> {
+    let patterns: Vec<String> = tr181::engine(SystemInfo::default())
+        .unwrap()
+        .declared_objects()
+        .filter(|o| o.multi_instance && o.access == crate::datamodel::Access::ReadWrite)
+        .map(|o| o.path.trim_end_matches("{i}.").to_string())
+        .collect();
+    let mut objects: Vec<String> = router
+        .gpn("Device.", false)
+        .unwrap()
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| name.ends_with('.'))
+        .collect();
+    objects.push("Device.".into());
+    let mut tables = Vec::new();
+    for pattern in patterns {
+        let (parent, last) = pattern
+            .trim_end_matches('.')
+            .rsplit_once('.')
+            .expect("a table under Device.");
+        for object in &objects {
+            if pattern_of(object) == format!("{parent}.") {
+                tables.push(format!("{object}{last}."));
+            }
+        }
+    }
+    tables.sort();
+    tables.dedup();
+    tables
+}
+
+/// Tables that refuse AddObject (9001), as their areas document: a bridge port is a device,
+/// the rest are rows of an interface's protocol or device, or ones netifd owns (an IP
+/// interface's static addresses are written through the interface's `ipaddr`).
+fn refused_add(table: &str) -> bool {
+    let instance = format!("{table}1.");
+    let pattern = pattern_of(&instance);
+    pattern == "Device.Bridging.Bridge.{i}.Port.{i}."
+        || (refused_delete(&instance) && pattern != "Device.Routing.Router.{i}.IPv4Forwarding.{i}.")
+}
+
+#[test]
+fn adding_then_deleting_leaves_the_files_as_they_were() {
+    let mut problems = Vec::new();
+    let mut added = 0;
+    let mut refused = Vec::new();
+    for (release, mut router) in routers() {
+        let originals = files(&router);
+        let tables = writable_tables(&mut router);
+        assert!(tables.len() >= 8, "{release}: {tables:?}");
+        for table in tables {
+            let number = match router.add(&table) {
+                Ok(number) => number,
+                Err(code) => {
+                    if code != 9001 || !refused_add(&table) {
+                        problems.push(format!("{release} add {table}: {code}"));
+                    }
+                    refused.push(format!("{release} {table}: {code}"));
+                    if files(&router) != originals {
+                        problems.push(format!("{release} {table}: refused but files changed"));
+                        restore(&router, &originals);
+                    }
+                    continue;
+                }
+            };
+            added += 1;
+            let instance = format!("{table}{number}.");
+            check_files_are_uci(&router, &instance, "", &mut problems);
+            if let Err(code) = router.gpv(&[&instance]) {
+                problems.push(format!(
+                    "{release} {instance}: GPV of the new instance: {code}"
+                ));
+            }
+            if let Err(code) = router.delete(&instance) {
+                problems.push(format!("{release} {instance}: delete: {code}"));
+            }
+            if files(&router) != originals {
+                let changed: Vec<_> = files(&router)
+                    .into_iter()
+                    .zip(&originals)
+                    .filter(|(now, before)| now.1 != before.1)
+                    .map(|(now, before)| format!("{}:\n{}\n---\n{}", now.0, before.1, now.1))
+                    .collect();
+                problems.push(format!(
+                    "{release} {instance}: files differ:\n{}",
+                    changed.join("\n")
+                ));
+                restore(&router, &originals);
+            }
+            if router.gpv(&[&instance]) != Err(9005) {
+                problems.push(format!("{release} {instance}: still there after delete"));
+            }
+        }
+    }
+    eprintln!("add+delete: {added} tables, refused: {refused:?}");
+    report("add then delete", &problems);
+}
+
+/// Tables whose existing rows refuse DeleteObject (9001), as their areas document: rows
+/// that are an interface's protocol or device, rows netifd or the kernel own.
+fn refused_delete(instance: &str) -> bool {
+    let pattern = pattern_of(instance);
+    // bridging.rs: the management port (Port 1, the bridge device itself).
+    if instance.starts_with("Device.Bridging.Bridge.") && instance.ends_with(".Port.1.") {
+        return true;
+    }
+    [
+        "Device.DHCPv4.Client.{i}.",
+        "Device.DNS.Client.Server.{i}.",
+        "Device.DNS.Relay.Forwarding.{i}.",
+        "Device.Ethernet.Link.{i}.",
+        "Device.Ethernet.VLANTermination.{i}.",
+        "Device.IP.Interface.{i}.",
+        "Device.IP.Interface.{i}.IPv4Address.{i}.",
+        "Device.IP.Interface.{i}.IPv6Address.{i}.",
+        "Device.IP.Interface.{i}.IPv6Prefix.{i}.",
+        "Device.PPP.Interface.{i}.",
+        "Device.Routing.Router.{i}.",
+        "Device.Routing.Router.{i}.IPv4Forwarding.{i}.",
+    ]
+    .contains(&pattern.as_str())
+}
+
+#[test]
+fn deleting_an_existing_instance_removes_it_cleanly() {
+    let mut problems = Vec::new();
+    let (mut deleted, mut refused) = (0, 0);
+    for (release, mut router) in routers() {
+        let tables = writable_tables(&mut router);
+        let names: Vec<String> = router
+            .gpn("Device.", false)
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        let instances = names.iter().filter(|name| {
+            tables.iter().any(|table| {
+                name.strip_prefix(table.as_str())
+                    .and_then(|rest| rest.strip_suffix('.'))
+                    .is_some_and(|n| n.parse::<u32>().is_ok())
+            })
+        });
+        for instance in instances {
+            // A fresh router each time: a deleted instance's number is never reused.
+            let mut router = routers()
+                .into_iter()
+                .find(|(r, _)| *r == release)
+                .unwrap()
+                .1;
+            let originals = files(&router);
+            match router.delete(instance) {
+                Ok(()) => deleted += 1,
+                Err(9001) if refused_delete(instance) => {
+                    refused += 1;
+                    if files(&router) != originals {
+                        problems.push(format!("{release} {instance}: refused but files changed"));
+                    }
+                    continue;
+                }
+                Err(code) => {
+                    problems.push(format!("{release} delete {instance}: {code}"));
+                    continue;
+                }
+            }
+            check_files_are_uci(&router, instance, "", &mut problems);
+            if router.gpv(&[instance]) != Err(9005) {
+                problems.push(format!("{release} {instance}: still there after delete"));
+            }
+        }
+    }
+    eprintln!("deleted: {deleted} instances, {refused} refused by design");
+    report("delete", &problems);
 }
