@@ -597,23 +597,6 @@ fn gpv_typed(router: &mut Router, path: &str) -> Result<Vec<ParameterValueStruct
     }
 }
 
-/// A value valid for `ty` (the declared types match the TR-181 TSV's sizes, ranges and
-/// enumerations: `tests/tr181_conformance.rs`). A list of numbers is checked item by item.
-fn is_valid_value(ty: &Type, value: &str) -> bool {
-    if !(ty.list && ty.base != BaseType::String) {
-        return ty.parse(value).is_ok();
-    }
-    let item = Type {
-        list: false,
-        list_max_len: None,
-        ..ty.clone()
-    };
-    let short_enough = ty
-        .list_max_len
-        .is_none_or(|max| value.chars().count() <= max as usize);
-    short_enough && (value.is_empty() || value.split(',').all(|v| item.parse(v.trim()).is_ok()))
-}
-
 #[test]
 fn every_value_read_suits_its_declared_type() {
     let declared = declared();
@@ -643,7 +626,7 @@ fn every_value_read_suits_its_declared_type() {
             }
             let valid = match def.hidden {
                 true => value.is_empty(),
-                false => is_valid_value(&def.ty, value),
+                false => def.ty.parse(value).is_ok(),
             };
             if !valid {
                 problems.push(format!(
