@@ -41,10 +41,20 @@ pub(crate) fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A temporary root, on tmpfs where there is one: every commit fsyncs, and sweeps over the
+/// whole model commit thousands of times.
+fn temp_root() -> tempfile::TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    match shm.is_dir() {
+        true => tempfile::tempdir_in(shm).unwrap_or_else(|_| tempfile::tempdir().unwrap()),
+        false => tempfile::tempdir().unwrap(),
+    }
+}
+
 impl Router {
     /// A router whose `/etc/config/<package>` files are the given fixtures.
     pub fn new(files: &[(&str, &str)]) -> Router {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = temp_root();
         let config_dir = dir.path().join("etc/config");
         std::fs::create_dir_all(&config_dir).unwrap();
         for (package, name) in files {

@@ -171,13 +171,13 @@ impl ConfigBackend for UciConfig {
 
     /// Stage the package's changes in cwmpd's delta directory, then commit them atomically
     /// onto the file as it is on disk now (changes made by others meanwhile are kept).
-    fn commit(&mut self, package: &str) -> Result<(), BackendError> {
+    fn commit(&mut self, package: &str) -> Result<bool, BackendError> {
         let changes: Vec<Change> = match self.loaded.get_mut(package) {
             Some(file) => file.take_changes(),
-            None => return Ok(()),
+            None => return Ok(false),
         };
         if changes.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let (store, name) = self.home(package);
         store
@@ -185,7 +185,7 @@ impl ConfigBackend for UciConfig {
             .map_err(|e| uci_error(package, e))?;
         let committed = store.commit_staged(&name);
         self.loaded.remove(package);
-        committed.map(|_| ()).map_err(|e| uci_error(package, e))
+        committed.map_err(|e| uci_error(package, e))
     }
 
     fn revert(&mut self, package: &str) {

@@ -167,7 +167,9 @@ pub trait ConfigBackend {
         )))
     }
 
-    fn commit(&mut self, package: &str) -> Result<(), BackendError>;
+    /// Write the package's changes for good. `true` when the stored package changed (a write
+    /// of the values it already holds changes nothing, and no service needs a reload).
+    fn commit(&mut self, package: &str) -> Result<bool, BackendError>;
 
     fn revert(&mut self, package: &str);
 }

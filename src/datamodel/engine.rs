@@ -263,6 +263,7 @@ impl Engine {
         }
         rpc.finish_set(&mut tx)?;
         drop(rpc);
+        check_storable(&tx, parameter_list)?;
         let committed = commit(ctx, tx, parameter_key)?;
         // Values the ACS set itself never trigger a notification (TR-069 §3.2.1).
         for parameter in parameter_list {
@@ -550,6 +551,24 @@ fn commit(
             actions,
         },
     })
+}
+
+/// Refuse a write the configuration cannot store (a line break in a UCI value) as an invalid
+/// value of each parameter that carried such text (9003 with 9007 each, TR-069 A.3.2.1), not
+/// as an internal error when the commit fails.
+fn check_storable(tx: &Transaction, parameter_list: &[ParameterValueStruct]) -> Result<(), Error> {
+    let Err(detail) = tx.check_storable() else {
+        return Ok(());
+    };
+    let carriers: Vec<Error> = parameter_list
+        .iter()
+        .filter(|parameter| !Transaction::is_storable(&parameter.value))
+        .map(|parameter| Error::invalid_value(&parameter.name, detail.clone()))
+        .collect();
+    match carriers.is_empty() {
+        true => Err(Error::invalid_value("", detail)),
+        false => Err(Error::SetParameterValues(carriers)),
+    }
 }
 
 /// A place in the instantiated tree: an object (for a multi-instance object, either its table

@@ -179,16 +179,18 @@ impl ConfigBackend for MemoryConfig {
         Ok(())
     }
 
-    fn commit(&mut self, package: &str) -> Result<(), BackendError> {
+    fn commit(&mut self, package: &str) -> Result<bool, BackendError> {
         if self.fail_commits {
             self.working.remove(package);
             return Err(BackendError::new(format!("commit of {package} failed")));
         }
-        if let Some(options) = self.working.remove(package) {
-            self.committed.insert(package.to_string(), options);
-        }
         self.commits.push(package.to_string());
-        Ok(())
+        let Some(options) = self.working.remove(package) else {
+            return Ok(false);
+        };
+        let changed = self.committed.get(package) != Some(&options);
+        self.committed.insert(package.to_string(), options);
+        Ok(changed)
     }
 
     fn revert(&mut self, package: &str) {

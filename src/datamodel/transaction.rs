@@ -147,8 +147,8 @@ pub struct Transaction {
 /// What applying a transaction did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
-    /// The packages committed, sorted; the daemon reloads their services once after the
-    /// session.
+    /// The packages the commit changed, sorted; the daemon reloads their services once after
+    /// the session (a write of the values a package already holds reloads nothing).
     pub packages: Vec<String>,
     /// The RPC's Status: 0 applied, 1 committed but takes effect later (A.3.2.1).
     pub status: u8,
@@ -277,6 +277,28 @@ impl Transaction {
         &self.changes
     }
 
+    /// Check that every staged configuration value can be stored: the backend keeps
+    /// single-line text (UCI refuses line breaks and control characters other than the tab,
+    /// libuci's `uci_validate_text`).
+    pub fn check_storable(&self) -> Result<(), String> {
+        let mut values = self.changes.iter().flat_map(|change| match change {
+            ConfigChange::SetOption { value, .. } => std::slice::from_ref(value),
+            ConfigChange::SetList { values, .. } => values.as_slice(),
+            _ => &[],
+        });
+        match values.any(|value| !Transaction::is_storable(value)) {
+            true => Err("line breaks and control characters cannot be stored: the \
+                         configuration holds single-line text"
+                .to_string()),
+            false => Ok(()),
+        }
+    }
+
+    /// Whether `value` is text the configuration can hold (no control character but the tab).
+    pub fn is_storable(value: &str) -> bool {
+        value.chars().all(|c| c == '\t' || c >= ' ')
+    }
+
     pub fn instance_changes(&self) -> &[InstanceChange] {
         &self.instance_changes
     }
@@ -305,14 +327,17 @@ impl Transaction {
             packages.iter().for_each(|package| config.revert(package));
             return Err(error);
         }
-        for package in &packages {
-            config.commit(package)?;
+        let mut changed = Vec::with_capacity(packages.len());
+        for package in packages {
+            if config.commit(package)? {
+                changed.push(package.to_string());
+            }
         }
         for change in &self.instance_changes {
             change.apply_to(instances);
         }
         Ok(Applied {
-            packages: packages.into_iter().map(str::to_string).collect(),
+            packages: changed,
             status: u8::from(self.applies_later),
         })
     }
@@ -322,6 +347,21 @@ impl Transaction {
 mod tests {
     use super::*;
     use crate::datamodel::testing::MemoryConfig;
+
+    #[test]
+    fn only_single_line_text_is_storable() {
+        let mut tx = Transaction::new();
+        tx.set_option("wireless", "ap", "ssid", "tab\tand ü");
+        tx.set_list("system", "ntp", "server", vec!["a".into(), "b".into()]);
+        assert_eq!(tx.check_storable(), Ok(()));
+        tx.set_list("system", "ntp", "server", vec!["a".into(), "b\0".into()]);
+        assert!(tx.check_storable().is_err());
+        let mut tx = Transaction::new();
+        tx.set_option("wireless", "ap", "ssid", "two\nlines");
+        assert!(tx.check_storable().is_err());
+        assert!(!Transaction::is_storable("cr\r"));
+        assert!(Transaction::is_storable("del\u{7f} and \u{85}"));
+    }
 
     fn deleting_transaction() -> Transaction {
         let mut tx = Transaction::new();

@@ -204,6 +204,9 @@ impl Type {
     /// Parse a lexical value into a typed value and check every facet. The error text says
     /// why (it becomes the fault string of a 9007).
     pub fn parse(&self, lexical: &str) -> Result<Value, String> {
+        if self.list && self.base != BaseType::String {
+            return self.parse_list(lexical);
+        }
         let value = match self.base {
             BaseType::String => Value::String(lexical.to_string()),
             BaseType::Boolean => Value::Boolean(parse_boolean(lexical)?),
@@ -225,6 +228,27 @@ impl Type {
         };
         self.check_facets(&value)?;
         Ok(value)
+    }
+
+    /// A list of non-string items (e.g. `int(-1:100)[]`, TR-106 §3.2.3): each item parses
+    /// as the item type; the value stays the comma-separated string.
+    fn parse_list(&self, lexical: &str) -> Result<Value, String> {
+        if let Some(max) = self.list_max_len {
+            if lexical.chars().count() > max as usize {
+                return Err(format!("list longer than {max} characters"));
+            }
+        }
+        let item = Type {
+            list: false,
+            list_max_len: None,
+            ..self.clone()
+        };
+        if !lexical.trim().is_empty() {
+            lexical
+                .split(',')
+                .try_for_each(|text| item.parse(text.trim()).map(|_| ()))?;
+        }
+        Ok(Value::String(lexical.to_string()))
     }
 
     fn parse_number(&self, lexical: &str) -> Result<i128, String> {
@@ -527,6 +551,22 @@ mod tests {
             Type::unsigned_long().parse("18446744073709551615"),
             Ok(Value::Unsigned(u64::MAX))
         );
+    }
+
+    #[test]
+    fn lists_of_numbers_check_each_item() {
+        let ty = Type::int()
+            .range(Some(-1), Some(100))
+            .list()
+            .list_max_len(64);
+        assert_eq!(
+            ty.parse("-1,12,25,50,100"),
+            Ok(Value::String("-1,12,25,50,100".into()))
+        );
+        assert_eq!(ty.parse(""), Ok(Value::String(String::new())));
+        assert!(ty.parse("-1,101").is_err());
+        assert!(ty.parse("1,x").is_err());
+        assert!(ty.parse(&"1,".repeat(40)).is_err());
     }
 
     #[test]

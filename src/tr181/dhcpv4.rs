@@ -543,6 +543,9 @@ impl DhcpView {
     ) -> Result<(), Error> {
         let id = pool.section.name.as_str();
         let text = value.as_str().unwrap_or_default();
+        if self.is_current_without_config(pool, name, text) {
+            return Ok(());
+        }
         match name {
             "Enable" => stage_pool_enable(tx, pool, value.as_bool().unwrap_or_default()),
             "Interface" => {
@@ -583,6 +586,25 @@ impl DhcpView {
     }
 
     /// DNSServers, IPRouters: at most four IPv4 addresses (TR-181 `list[:4]`).
+    /// Whether `text` is what `name` already reads while nothing in UCI says so: the address
+    /// range and mask of a pool without a subnet (empty), or the `dhcp_option` defaults
+    /// (dnsmasq offers its own address and domain). Writing those back stages nothing, so the
+    /// pool keeps following the router's address rather than pinning today's.
+    fn is_current_without_config(&self, pool: &Pool, name: &str, text: &str) -> bool {
+        let default = |option: DhcpOption, default: Option<String>| {
+            option.find(&dhcp_options(&pool.section)).is_none()
+                && default.as_deref().unwrap_or_default() == text
+        };
+        match name {
+            "MinAddress" | "MaxAddress" => text.is_empty() && pool.range().is_none(),
+            "SubnetMask" => text.is_empty() && pool.subnet.is_none(),
+            "DNSServers" => default(DhcpOption::DnsServer, pool.own_address()),
+            "IPRouters" => default(DhcpOption::Router, pool.own_address()),
+            "DomainName" => default(DhcpOption::DomainName, self.domain.clone()),
+            _ => false,
+        }
+    }
+
     fn set_option_list(
         &mut self,
         pool: &Pool,
@@ -990,6 +1012,36 @@ mod tests {
             values[10],
             pairs(&[("StaticAddressNumberOfEntries", "0")])[0]
         );
+    }
+
+    #[test]
+    fn writing_back_the_defaults_pins_nothing() {
+        let mut router = router();
+        let before = router.file("dhcp");
+        let status = router.spv(&[
+            ("Device.DHCPv4.Server.Pool.1.DNSServers", "192.168.1.1"),
+            ("Device.DHCPv4.Server.Pool.1.IPRouters", "192.168.1.1"),
+            ("Device.DHCPv4.Server.Pool.1.DomainName", "lan"),
+        ]);
+        assert_eq!(status, Ok(0));
+        assert_eq!(router.file("dhcp"), before);
+        assert!(router.changed_packages.is_empty());
+        // A pool without a subnet reads an empty range, and takes it back.
+        assert_eq!(router.value("Device.DHCPv4.Server.Pool.2.MinAddress"), "");
+        let status = router.spv(&[
+            ("Device.DHCPv4.Server.Pool.2.MinAddress", ""),
+            ("Device.DHCPv4.Server.Pool.2.MaxAddress", ""),
+            ("Device.DHCPv4.Server.Pool.2.SubnetMask", ""),
+        ]);
+        assert_eq!(status, Ok(0));
+        assert_eq!(router.file("dhcp"), before);
+        // Another address is written as before.
+        router
+            .spv(&[("Device.DHCPv4.Server.Pool.1.DNSServers", "192.168.1.2")])
+            .unwrap();
+        assert!(router
+            .file("dhcp")
+            .contains("\tlist dhcp_option '6,192.168.1.2'\n"));
     }
 
     #[test]

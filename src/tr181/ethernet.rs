@@ -375,6 +375,13 @@ struct EthernetView<'a> {
 }
 
 impl EthernetView<'_> {
+    /// Whether a write of the value the device runs with (`same_as_running`) is to be left
+    /// out because no UCI option sets it: writing back what GetParameterValues showed must not
+    /// pin today's MTU or MAC address in a new `device` section.
+    fn follows_the_kernel(&self, device: &str, option: &str, same_as_running: bool) -> bool {
+        same_as_running && self.option(device, option).is_none()
+    }
+
     fn option(&self, device: &str, option: &str) -> Option<String> {
         device_section(&self.network, device).and_then(|section| section.get(option))
     }
@@ -492,15 +499,21 @@ impl EthernetView<'_> {
             }
             "MTU" => match value.as_u64() {
                 Some(mtu @ 68..=65535) => {
-                    let mtu = mtu.to_string();
-                    self.writes.stage(network, device, "mtu", Some(&mtu), tx);
+                    let running = net.link(device).map(|l| u64::from(l.mtu));
+                    if !self.follows_the_kernel(device, "mtu", running == Some(mtu)) {
+                        let mtu = mtu.to_string();
+                        self.writes.stage(network, device, "mtu", Some(&mtu), tx);
+                    }
                 }
                 _ => return Err(Error::invalid_value("", "an MTU from 68 to 65535")),
             },
             "MACAddress" => {
                 let mac = parse_mac(text)?;
-                self.writes
-                    .stage(network, device, "macaddr", Some(&mac), tx);
+                let running = net.link(device).map(|l| l.mac.to_ascii_lowercase());
+                if !self.follows_the_kernel(device, "macaddr", running.as_ref() == Some(&mac)) {
+                    self.writes
+                        .stage(network, device, "macaddr", Some(&mac), tx);
+                }
             }
             _ => return Err(Error::not_writable("")),
         }

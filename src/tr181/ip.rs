@@ -55,6 +55,9 @@ const IPV6_PREFIX: &str = "Device.IP.Interface.{i}.IPv6Prefix.{i}.";
 /// `9999-12-31T23:59:59Z`: TR-181's infinite lifetime.
 const INFINITE: i64 = 253_402_300_799;
 const DEFAULT_MTU: u32 = 1500;
+/// MaxMTUSize's range in TR-181.
+const MIN_MTU: u32 = 64;
+const MAX_MTU: u32 = 65535;
 
 /// What an IP interface runs over: its `Device.PPP.Interface.{i}` for a PPP protocol, else
 /// the `Device.Ethernet.VLANTermination.{i}` or `Device.Ethernet.Link.{i}` of its device;
@@ -134,7 +137,7 @@ impl Area for IpArea {
                 .param(ParamDef::read_write("IPv6Enable", Type::boolean()))
                 .param(ParamDef::read_write(
                     "MaxMTUSize",
-                    Type::unsigned_int().range(Some(64), Some(65535)),
+                    Type::unsigned_int().range(Some(MIN_MTU.into()), Some(MAX_MTU.into())),
                 ))
                 .param(ParamDef::read_only(
                     "Type",
@@ -752,6 +755,7 @@ impl IpView {
 
     fn set_interface(
         &self,
+        live: &LiveState,
         iface: &Interface,
         name: &str,
         value: &Value,
@@ -769,6 +773,10 @@ impl IpView {
             )?,
             "IPv4Enable" => unchanged(iface.ipv4_enabled(), flag, by_proto)?,
             "IPv6Enable" => unchanged(iface.ipv6_enabled(), flag, by_proto)?,
+            // Writing back the MTU the device runs with while UCI sets none pins nothing.
+            "MaxMTUSize"
+                if section.get("mtu").is_none()
+                    && value.as_u64() == Some(mtu(live, section).into()) => {}
             "MaxMTUSize" => tx.set_option(
                 NETWORK_PACKAGE,
                 &section.name,
@@ -832,16 +840,27 @@ impl IpView {
 }
 
 /// The MTU: UCI `mtu`, else the device's (netlink, else netifd), else 1500.
+/// TR-181's range for MaxMTUSize: the loopback's 65536 shows as 65535, an MTU the kernel or
+/// netifd report as 0 (unknown) falls through to the next source.
 fn mtu(live: &LiveState, section: &ConfigSection) -> u32 {
+    let known = |mtu: u32| (mtu > 0).then(|| mtu.clamp(MIN_MTU, MAX_MTU));
     if let Some(mtu) = section.get("mtu").and_then(|t| t.trim().parse().ok()) {
-        return mtu;
+        if let Some(mtu) = known(mtu) {
+            return mtu;
+        }
     }
     let device = netifd_if::linux_device(live, section);
     let device = device.as_deref().unwrap_or_default();
     live.net
         .link(device)
-        .map(|link| link.mtu)
-        .or_else(|| live.services.netifd.device(device).and_then(|d| d.mtu))
+        .and_then(|link| known(link.mtu))
+        .or_else(|| {
+            live.services
+                .netifd
+                .device(device)
+                .and_then(|d| d.mtu)
+                .and_then(known)
+        })
         .unwrap_or(DEFAULT_MTU)
 }
 
@@ -866,7 +885,7 @@ impl AreaView for IpView {
 
     fn set(
         &mut self,
-        _ctx: &mut Context<'_>,
+        ctx: &mut Context<'_>,
         param: ParamRef<'_>,
         value: &Value,
         tx: &mut Transaction,
@@ -874,7 +893,7 @@ impl AreaView for IpView {
         match param.object {
             INTERFACE => {
                 let iface = self.interface(param.instances)?;
-                self.set_interface(iface, param.name, value, tx)
+                self.set_interface(ctx.live, iface, param.name, value, tx)
             }
             IPV4_ADDRESS => self.set_ipv4(param.instances, param.name, value),
             IPV6_ADDRESS | IPV6_PREFIX
@@ -1020,7 +1039,8 @@ mod tests {
         assert_eq!(router.value("Device.IP.Interface.4.Status"), "Dormant");
         assert_eq!(router.value("Device.IP.Interface.4.IPv6Enable"), "true");
         assert_eq!(router.value("Device.IP.Interface.1.Type"), "Loopback");
-        assert_eq!(router.value("Device.IP.Interface.1.MaxMTUSize"), "65536");
+        // The loopback's 65536 is above TR-181's 64..65535: the nearest value in range.
+        assert_eq!(router.value("Device.IP.Interface.1.MaxMTUSize"), "65535");
     }
 
     #[test]

@@ -242,21 +242,22 @@ impl ManagementServerView {
 }
 
 /// Read a UCI option's text as a value of `kind` (UCI booleans: 1/0, true/false, on/off,
-/// yes/no, enabled/disabled).
+/// yes/no, enabled/disabled). Text is shown exactly as stored: the daemon uses it so (a
+/// username with a trailing space is what it sends), and GPV must show what it sends.
 fn convert(kind: Kind, text: &str) -> Option<Value> {
-    let text = text.trim();
+    let trimmed = text.trim();
     match kind {
         Kind::Text => Some(Value::String(text.to_string())),
-        Kind::Unsigned => text.parse::<u32>().ok().map(Value::from),
-        Kind::Boolean => match text {
+        Kind::Unsigned => trimmed.parse::<u32>().ok().map(Value::from),
+        Kind::Boolean => match trimmed {
             "1" | "true" | "on" | "yes" | "enabled" => Some(Value::Boolean(true)),
             "0" | "false" | "off" | "no" | "disabled" => Some(Value::Boolean(false)),
             _ => None,
         },
-        Kind::DateTime if text.is_empty() || text == UNKNOWN_TIME => {
+        Kind::DateTime if trimmed.is_empty() || trimmed == UNKNOWN_TIME => {
             Some(Value::DateTime(UNKNOWN_TIME_SECS))
         }
-        Kind::DateTime => parse_datetime(text).map(Value::DateTime),
+        Kind::DateTime => parse_datetime(trimmed).map(Value::DateTime),
     }
 }
 
@@ -348,6 +349,12 @@ mod tests {
         assert_eq!(convert(Kind::Boolean, "maybe"), None);
         assert_eq!(convert(Kind::Unsigned, "300"), Some(Value::Unsigned(300)));
         assert_eq!(convert(Kind::Unsigned, "-1"), None);
+        assert_eq!(convert(Kind::Unsigned, " 300 "), Some(Value::Unsigned(300)));
+        // Credentials read back as the daemon uses them, spaces and all.
+        assert_eq!(
+            convert(Kind::Text, " cpe "),
+            Some(Value::String(" cpe ".into()))
+        );
         assert_eq!(
             convert(Kind::DateTime, "2026-11-24T17:30:00Z"),
             Some(Value::DateTime(1_795_541_400))

@@ -35,6 +35,8 @@ pub mod ip_diagnostics;
 mod ip_interface;
 mod link_layer;
 pub mod management_server;
+#[cfg(test)]
+mod model_sweep;
 pub mod nat;
 mod netifd_interface;
 pub mod ppp;

@@ -8,7 +8,7 @@
 //! | Status | — | `Disabled`; `Error` when enabled without servers; else `Unsynchronized`: ntpd's sync state is not in UCI, so cwmpd does not claim `Synchronized` |
 //! | NTPServer1–5 | `ntp.server` list, items 1–5 | writing empty removes the item, so later servers move up; items beyond the fifth are kept |
 //! | CurrentLocalTime | `@system[0].timezone` | now, shown in the zone's offset (DST rules evaluated) |
-//! | LocalTimeZone | `@system[0].timezone` | a POSIX TZ string (`CET-1CEST,M3.5.0,M10.5.0/3`), as TR-181 and OpenWrt both use; default `UTC`. Writing removes `zonename`, which would otherwise name another zone |
+//! | LocalTimeZone | `@system[0].timezone` | a POSIX TZ string (`CET-1CEST,M3.5.0,M10.5.0/3`), as TR-181 and OpenWrt both use; default `UTC`. Writing another zone removes `zonename`, which would otherwise name the old one; writing the zone in force changes nothing |
 //!
 //! NTPServer1–5 were deleted from Device:2.19 in favour of `Time.Client.{i}.Servers`; they are
 //! served because the issue asks for them and ACSs in the field still set them (string(64) as
@@ -123,6 +123,10 @@ impl TimeView {
         let Some(system) = &self.system else {
             return Err(Error::invalid_value("", "there is no system section"));
         };
+        // The zone in force written back keeps `zonename`, which still names it.
+        if zone == self.time_zone() {
+            return Ok(());
+        }
         if !zone.is_empty() && PosixTz::parse(zone).is_none() {
             return Err(Error::invalid_value(
                 "",
@@ -523,6 +527,16 @@ mod tests {
             router.value("Device.Time.CurrentLocalTime"),
             "2026-11-24T21:00:00+03:30"
         );
+    }
+
+    #[test]
+    fn writing_back_the_time_zone_keeps_its_name() {
+        let mut router = Router::new(&[("system", "system-24.10")]);
+        let zone = "CET-1CEST,M3.5.0,M10.5.0/3";
+        assert_eq!(router.value("Device.Time.LocalTimeZone"), zone);
+        assert_eq!(router.spv(&[("Device.Time.LocalTimeZone", zone)]), Ok(0));
+        assert_eq!(router.file("system"), fixture("system-24.10"));
+        assert!(router.changed_packages.is_empty());
     }
 
     #[test]

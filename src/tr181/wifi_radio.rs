@@ -261,6 +261,18 @@ fn channel_auto(section: &crate::datamodel::ConfigSection) -> bool {
         .is_none_or(|channel| channel == "auto")
 }
 
+/// The Channel a radio section shows (see [`channel`]).
+fn shown_channel(live: &LiveState, section: &crate::datamodel::ConfigSection) -> u32 {
+    let radio = live_radio(live, &section.name);
+    let info = radio.and_then(Radio::info);
+    let band = band(
+        section.get("band").as_deref(),
+        section.get("hwmode").as_deref(),
+        info,
+    );
+    channel(info, section, radio.map(|r| r.channels.as_slice()), band)
+}
+
 pub(crate) fn value(
     view: &WifiView,
     live: &LiveState,
@@ -311,12 +323,7 @@ pub(crate) fn value(
         ),
         "OperatingStandards" => Value::String(operating_standards(band, &htmode).join(",")),
         "PossibleChannels" => Value::String(join(radio.map(|r| r.channels.as_slice()))),
-        "Channel" => Value::from(channel(
-            info,
-            section,
-            radio.map(|r| r.channels.as_slice()),
-            band,
-        )),
+        "Channel" => Value::from(shown_channel(live, section)),
         "AutoChannelSupported" => Value::Boolean(true),
         "AutoChannelEnable" => Value::Boolean(channel_auto(section)),
         "TransmitPowerSupported" => Value::from(TRANSMIT_POWER_SUPPORTED),
@@ -450,6 +457,12 @@ pub(crate) fn finish_set(
         let id = section.name.as_str();
         let channel = match (change.auto, change.channel) {
             (Some(true), _) => "auto".to_string(),
+            // Writing back the channel auto selection shows keeps auto selection on.
+            (None, Some(channel))
+                if channel_auto(section) && channel == shown_channel(live, section) =>
+            {
+                continue
+            }
             (_, Some(channel)) => channel.to_string(),
             (Some(false), None) => {
                 let running = live_radio(live, id)

@@ -91,10 +91,15 @@ impl Rpc<'_, '_, '_> {
         tx: &mut Transaction,
     ) -> Result<(), Error> {
         let alias = value.as_str().unwrap_or_default();
-        alias::check_acs_alias(alias).map_err(|detail| Error::invalid_value(name, detail))?;
         let Some((&number, enclosing)) = instances.split_last() else {
             return Err(Error::invalid_name(name));
         };
+        // Writing back the alias an instance has (its `cpe-` one included: an ACS restoring
+        // what it read) changes nothing and is no attempt to choose a CPE-reserved alias.
+        if self.alias_of(object, instances) == alias {
+            return Ok(());
+        }
+        alias::check_acs_alias(alias).map_err(|detail| Error::invalid_value(name, detail))?;
         let table_name = self.alias_table(object, enclosing);
         let table = Position {
             object,

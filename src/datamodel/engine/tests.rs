@@ -893,6 +893,10 @@ fn spv_alias_checks_the_tr181_rules_and_uniqueness() {
     );
     // Setting an instance's own alias again is fine; another table may reuse it.
     fx.spv(&[(t1, "web", XsdType::String)], "a-2").unwrap();
+    // So is writing back the CPE's own `cpe-` alias: nothing is stored.
+    let before = fx.instances.clone();
+    fx.spv(&[(t2, "cpe-2", XsdType::String)], "a-2").unwrap();
+    assert_eq!(fx.instances, before);
     fx.spv(
         &[("Device.Test.Table.2.Sub.7.Alias", "web", XsdType::String)],
         "a-3",

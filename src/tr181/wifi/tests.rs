@@ -481,3 +481,27 @@ fn an_auto_channel_radio_that_is_not_running_reports_a_channel_it_may_use() {
     router.live.services.wireless.radios[0].interfaces[0].info = None;
     assert_eq!(router.value("Device.WiFi.Radio.1.Channel"), "36");
 }
+
+#[test]
+fn writing_back_the_channel_auto_selection_chose_keeps_it_automatic() {
+    let mut router = router();
+    let before = router.file("wireless");
+    assert_eq!(router.value("Device.WiFi.Radio.2.Channel"), "1");
+    assert_eq!(router.spv(&[("Device.WiFi.Radio.2.Channel", "1")]), Ok(0));
+    assert_eq!(router.file("wireless"), before);
+    assert!(router.changed_packages.is_empty());
+    // Another channel, or the same one with auto selection turned off, is pinned.
+    router
+        .spv(&[
+            ("Device.WiFi.Radio.2.Channel", "1"),
+            ("Device.WiFi.Radio.2.AutoChannelEnable", "false"),
+        ])
+        .unwrap();
+    assert_eq!(
+        router.value("Device.WiFi.Radio.2.AutoChannelEnable"),
+        "false"
+    );
+    router.spv(&[("Device.WiFi.Radio.2.Channel", "6")]).unwrap();
+    assert_eq!(router.value("Device.WiFi.Radio.2.Channel"), "1");
+    assert!(router.file("wireless").contains("\toption channel '6'\n"));
+}
