@@ -84,6 +84,15 @@ pub trait AreaView {
         Ok(())
     }
 
+    /// Whether an instance is a row the CPE owns — learnt from a protocol or the kernel
+    /// (a DHCP address, a kernel route) in a table whose other rows are writable. Such rows
+    /// answer writes with 9008 and DeleteObject with 9001; GetParameterNames then reports
+    /// them and their parameters (but Alias) as not writable (TR-069 A.3.2.3).
+    fn read_only_instance(&mut self, ctx: &mut Context<'_>, instance: ObjectRef<'_>) -> bool {
+        let _ = (ctx, instance);
+        false
+    }
+
     /// The instance numbers of a table, ascending.
     fn instances(
         &mut self,

@@ -214,7 +214,15 @@ impl Engine {
                         "NextLevel true requires a partial path".to_string(),
                     ))
                 }
-                Found::Param(param, instances) => out.push(rpc.param_info(param, &instances)),
+                Found::Param(param, instances) => {
+                    let position = Position {
+                        object: rpc.registry.params[param].object,
+                        instances: instances.clone(),
+                        table: false,
+                    };
+                    let owned = rpc.cpe_owned(&position)?;
+                    out.push(rpc.param_info(param, &instances, owned));
+                }
                 Found::Object(position) if next_level => rpc.list_children(&position, &mut out)?,
                 Found::Object(position) => rpc.list_subtree(&position, &mut out)?,
             }
@@ -809,7 +817,8 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
         position: &Position,
         out: &mut Vec<ParameterInfoStruct>,
     ) -> Result<(), Error> {
-        out.push(self.object_info(position));
+        let owned = self.cpe_owned(position)?;
+        out.push(self.object_info(position, owned));
         if position.table {
             for number in self.instances(position)? {
                 self.list_subtree(&position.instance(number), out)?;
@@ -819,7 +828,7 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
         let registry = self.registry;
         let node = &registry.objects[position.object];
         for &param in &node.params {
-            out.push(self.param_info(param, &position.instances));
+            out.push(self.param_info(param, &position.instances, owned));
         }
         for &child in &node.objects {
             let child = self.child_position(position, child);
@@ -836,35 +845,62 @@ impl<'e, 'x, 'c> Rpc<'e, 'x, 'c> {
     ) -> Result<(), Error> {
         if position.table {
             for number in self.instances(position)? {
-                out.push(self.object_info(&position.instance(number)));
+                let instance = position.instance(number);
+                let owned = self.cpe_owned(&instance)?;
+                out.push(self.object_info(&instance, owned));
             }
             return Ok(());
         }
+        let owned = self.cpe_owned(position)?;
         let registry = self.registry;
         let node = &registry.objects[position.object];
         for &param in &node.params {
-            out.push(self.param_info(param, &position.instances));
+            out.push(self.param_info(param, &position.instances, owned));
         }
         for &child in &node.objects {
-            out.push(self.object_info(&self.child_position(position, child)));
+            // A child is a table or a single object: never a row of its own.
+            out.push(self.object_info(&self.child_position(position, child), false));
         }
         Ok(())
     }
 
+    /// Whether `position` is an instance its area says the CPE owns (a row learnt from a
+    /// protocol or the kernel: `AreaView::read_only_instance`).
+    fn cpe_owned(&mut self, position: &Position) -> Result<bool, Error> {
+        let node = &self.registry.objects[position.object];
+        if position.table || !node.multi {
+            return Ok(false);
+        }
+        let instance = ObjectRef {
+            object: node.path,
+            instances: &position.instances,
+        };
+        let view = self.views.view(node.area, self.ctx)?;
+        Ok(view.read_only_instance(self.ctx, instance))
+    }
+
     /// An object's entry in GetParameterNames. Writable means AddObject is allowed (table)
-    /// or DeleteObject is allowed (instance) (A.3.2.3).
-    fn object_info(&self, position: &Position) -> ParameterInfoStruct {
+    /// or DeleteObject is allowed (instance) (A.3.2.3); a row the CPE owns is neither.
+    fn object_info(&self, position: &Position, cpe_owned: bool) -> ParameterInfoStruct {
         let node = &self.registry.objects[position.object];
         ParameterInfoStruct {
             name: self.object_path(position),
-            writable: node.multi && node.access == Access::ReadWrite,
+            writable: node.multi && node.access == Access::ReadWrite && !cpe_owned,
         }
     }
 
-    fn param_info(&self, param: ParamId, instances: &[u32]) -> ParameterInfoStruct {
+    /// A parameter's entry in GetParameterNames: in a row the CPE owns only the Alias (which
+    /// cwmpd keeps itself) stays writable.
+    fn param_info(
+        &self,
+        param: ParamId,
+        instances: &[u32],
+        cpe_owned: bool,
+    ) -> ParameterInfoStruct {
+        let def = &self.registry.params[param].def;
         ParameterInfoStruct {
             name: self.param_path(param, instances),
-            writable: self.registry.params[param].def.writable(),
+            writable: def.writable() && (!cpe_owned || def.name == "Alias"),
         }
     }
 

@@ -429,6 +429,12 @@ impl AreaView for DnsView {
         self.finish_servers(tx)
     }
 
+    /// Servers netifd learnt (DHCP, DHCPv6, IPCP) are netifd's.
+    fn read_only_instance(&mut self, _ctx: &mut Context<'_>, instance: ObjectRef<'_>) -> bool {
+        let server = instance_number(instance.instances).and_then(|n| self.server(n));
+        server.is_ok_and(|server| server.learnt())
+    }
+
     fn instances(
         &mut self,
         _ctx: &mut Context<'_>,

@@ -300,6 +300,12 @@ impl AreaView for RelayView {
         }
     }
 
+    /// The servers netifd gives dnsmasq (through its resolv file) are netifd's.
+    fn read_only_instance(&mut self, _ctx: &mut Context<'_>, instance: ObjectRef<'_>) -> bool {
+        let row = instance_number(instance.instances).and_then(|n| self.forward(n));
+        instance.object != RELAY && row.is_ok_and(|row| row.interface.is_some())
+    }
+
     fn finish_set(&mut self, _ctx: &mut Context<'_>, tx: &mut Transaction) -> Result<(), Error> {
         if self.pending.is_empty() {
             return Ok(());

@@ -915,6 +915,19 @@ impl AreaView for IpView {
         Ok(())
     }
 
+    /// netifd's rows: DHCP/IPCP IPv4 addresses, every IPv6 address and prefix.
+    fn read_only_instance(&mut self, _ctx: &mut Context<'_>, instance: ObjectRef<'_>) -> bool {
+        let Ok(iface) = self.interface(instance.instances) else {
+            return false;
+        };
+        let number = instance.instances.get(1).copied().unwrap_or_default();
+        match instance.object {
+            IPV4_ADDRESS => !matches!(row(&iface.ipv4, number), Ok(Ipv4Row::Static { .. })),
+            IPV6_ADDRESS | IPV6_PREFIX => true,
+            _ => false,
+        }
+    }
+
     fn instances(
         &mut self,
         _ctx: &mut Context<'_>,

@@ -632,6 +632,19 @@ impl AreaView for RoutingView {
         self.finish_destinations(tx)
     }
 
+    /// Kernel routes are the kernel's (9008 on write, 9001 on delete).
+    fn read_only_instance(&mut self, _ctx: &mut Context<'_>, instance: ObjectRef<'_>) -> bool {
+        let entry = self.forwarding(instance.object, instance.instances);
+        instance.object != ROUTER
+            && matches!(
+                entry,
+                Ok(Forwarding {
+                    entry: Entry::Kernel(_),
+                    ..
+                })
+            )
+    }
+
     fn instances(
         &mut self,
         _ctx: &mut Context<'_>,

@@ -232,6 +232,28 @@ fn kernel_routes_are_read_only() {
 }
 
 #[test]
+fn get_parameter_names_says_kernel_routes_are_read_only() {
+    let mut router = router();
+    let writable = |router: &mut Router, path: &str| {
+        let names = router.gpn(path, false).unwrap();
+        names.into_iter().find(|(name, _)| name == path).unwrap().1
+    };
+    // Route 1 is UCI's, route 3 the kernel's: only the Alias (cwmpd's own) stays writable.
+    assert!(writable(&mut router, &format!("{V4}1.")));
+    assert!(writable(&mut router, &format!("{V4}1.GatewayIPAddress")));
+    assert!(!writable(&mut router, &format!("{V4}3.")));
+    assert!(!writable(&mut router, &format!("{V4}3.GatewayIPAddress")));
+    assert!(writable(&mut router, &format!("{V4}3.Alias")));
+    // One parameter alone, and NextLevel true on the table, agree.
+    let alone = router.gpn(&format!("{V4}3.Enable"), false).unwrap();
+    assert_eq!(alone, [(format!("{V4}3.Enable"), false)]);
+    let table = V4.trim_end_matches('.');
+    let rows = router.gpn(&format!("{table}."), true).unwrap();
+    assert!(rows.contains(&(format!("{V4}1."), true)));
+    assert!(rows.contains(&(format!("{V4}3."), false)));
+}
+
+#[test]
 fn a_route_is_added_configured_and_deleted() {
     let mut router = router();
     assert_eq!(router.add(V4), Ok(5));
