@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
 use super::netifd_interface::PPP_PROTOS;
 use super::section_table::instance_number;
+use super::uci_value::ip_address;
 use crate::datamodel::{
     Area, AreaView, ConfigSection, Context, Error, InstanceNumbers, ObjectDef, ObjectRef, ParamDef,
     ParamRef, Transaction, Type, Value,
@@ -43,37 +44,47 @@ const LIVE_PREFIX: &str = "netifd:";
 /// `Device.DNS.`
 pub struct DnsArea;
 
+/// A table of DNS servers: `Client.Server.{i}` here, `Relay.Forwarding.{i}` in
+/// `dns_relay.rs` (TR-181 gives both the same parameters).
+pub(crate) fn server_table(path: &'static str) -> ObjectDef {
+    ObjectDef::writable_table(path)
+        .param(ParamDef::read_write("Enable", Type::boolean()))
+        .param(ParamDef::read_only("Status", enabled_status()))
+        .param(ParamDef::read_write(
+            "DNSServer",
+            Type::string(45).data_type("IPAddress"),
+        ))
+        .param(ParamDef::read_write("Interface", Type::string(256)))
+        .param(ParamDef::read_only(
+            "Type",
+            Type::any_string().enumeration(&[
+                "DHCPv4",
+                "DHCPv6",
+                "RouterAdvertisement",
+                "IPCP",
+                "3GPP-NAS",
+                "Static",
+            ]),
+        ))
+}
+
+/// `Status` of the client, the relay and their servers.
+pub(crate) fn enabled_status() -> Type {
+    Type::any_string().enumeration(&["Disabled", "Enabled"])
+}
+
 impl Area for DnsArea {
     fn schema(&self) -> Vec<ObjectDef> {
-        let status = || Type::any_string().enumeration(&["Disabled", "Enabled"]);
         vec![
             ObjectDef::new(DNS),
             ObjectDef::new(CLIENT)
                 .param(ParamDef::read_write("Enable", Type::boolean()))
-                .param(ParamDef::read_only("Status", status()))
+                .param(ParamDef::read_only("Status", enabled_status()))
                 .param(ParamDef::read_only(
                     "ServerNumberOfEntries",
                     Type::unsigned_int(),
                 )),
-            ObjectDef::writable_table(SERVER)
-                .param(ParamDef::read_write("Enable", Type::boolean()))
-                .param(ParamDef::read_only("Status", status()))
-                .param(ParamDef::read_write(
-                    "DNSServer",
-                    Type::string(45).data_type("IPAddress"),
-                ))
-                .param(ParamDef::read_write("Interface", Type::string(256)))
-                .param(ParamDef::read_only(
-                    "Type",
-                    Type::any_string().enumeration(&[
-                        "DHCPv4",
-                        "DHCPv6",
-                        "RouterAdvertisement",
-                        "IPCP",
-                        "3GPP-NAS",
-                        "Static",
-                    ]),
-                )),
+            server_table(SERVER),
         ]
     }
 
@@ -414,10 +425,7 @@ impl AreaView for DnsView {
             "Enable" => server.enabled = value.as_bool().unwrap_or_default(),
             "DNSServer" if text.is_empty() => server.address.clear(),
             "DNSServer" => {
-                let address: IpAddr = text.parse().map_err(|_| {
-                    Error::invalid_value("", format!("{text:?} is not an IP address"))
-                })?;
-                server.address = address.to_string();
+                server.address = ip_address(text)?.to_string();
             }
             "Interface" => server.interface = interface.unwrap_or_default(),
             _ => return Err(Error::not_writable("")),

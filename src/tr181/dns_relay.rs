@@ -15,10 +15,10 @@
 use core::net::IpAddr;
 use std::collections::BTreeMap;
 
-use super::dns::learnt_type;
+use super::dns::{enabled_status, learnt_type, server_table};
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
 use super::section_table::instance_number;
-use super::uci_value::bool_option;
+use super::uci_value::{bool_option, ip_address};
 use crate::datamodel::{
     Area, AreaView, ConfigSection, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
     Transaction, Type, Value,
@@ -35,34 +35,15 @@ pub struct DnsRelayArea;
 
 impl Area for DnsRelayArea {
     fn schema(&self) -> Vec<ObjectDef> {
-        let status = || Type::any_string().enumeration(&["Disabled", "Enabled"]);
         vec![
             ObjectDef::new(RELAY)
                 .param(ParamDef::read_write("Enable", Type::boolean()))
-                .param(ParamDef::read_only("Status", status()))
+                .param(ParamDef::read_only("Status", enabled_status()))
                 .param(ParamDef::read_only(
                     "ForwardNumberOfEntries",
                     Type::unsigned_int(),
                 )),
-            ObjectDef::writable_table(FORWARDING)
-                .param(ParamDef::read_write("Enable", Type::boolean()))
-                .param(ParamDef::read_only("Status", status()))
-                .param(ParamDef::read_write(
-                    "DNSServer",
-                    Type::string(45).data_type("IPAddress"),
-                ))
-                .param(ParamDef::read_write("Interface", Type::string(256)))
-                .param(ParamDef::read_only(
-                    "Type",
-                    Type::any_string().enumeration(&[
-                        "DHCPv4",
-                        "DHCPv6",
-                        "RouterAdvertisement",
-                        "IPCP",
-                        "3GPP-NAS",
-                        "Static",
-                    ]),
-                )),
+            server_table(FORWARDING),
         ]
     }
 
@@ -290,10 +271,7 @@ impl AreaView for RelayView {
                 "dnsmasq reaches its servers by the routing table",
             )),
             "DNSServer" => {
-                let address: IpAddr = text.parse().map_err(|_| {
-                    Error::invalid_value("", format!("{text:?} is not an IP address"))
-                })?;
-                self.pending.insert(number, address.to_string());
+                self.pending.insert(number, ip_address(text)?.to_string());
                 Ok(())
             }
             _ => Err(Error::not_writable("")),

@@ -40,6 +40,7 @@ use super::ip_interface::{IpInterfaces, IP_INTERFACE_TABLE, NETWORK_PACKAGE};
 use super::link_layer::interface_device;
 use super::netifd_interface::{self as netifd_if, INTERFACE_STATUS, PPP_PROTOS};
 use super::ppp::PppInterfaces;
+use super::uci_value::ipv4;
 use crate::datamodel::{
     Area, AreaView, ConfigSection, ConfigValue, Context, Error, ObjectDef, ObjectRef, ParamDef,
     ParamRef, Transaction, Type, Value,
@@ -813,9 +814,7 @@ impl IpView {
                 ))
             }
             "IPAddress" => {
-                item.address = text.parse().map_err(|_| {
-                    Error::invalid_value("", format!("{text:?} is not an IPv4 address"))
-                })?;
+                item.address = ipv4(text)?;
             }
             "SubnetMask" => {
                 let len = mask_len(text)

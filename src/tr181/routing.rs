@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE as NETWORK};
 use super::section_table::{instance_number, SectionTable};
+use super::uci_value::ipv4;
 use crate::datamodel::{
     Area, AreaView, ConfigSection, Context, Error, ObjectDef, ObjectRef, ParamDef, ParamRef,
     Transaction, Type, Value,
@@ -567,13 +568,11 @@ impl RoutingView {
     }
 }
 
+/// Empty (unset) or an IPv4 address.
 fn check_v4(text: &str) -> Result<(), Error> {
-    match text.is_empty() || text.parse::<Ipv4Addr>().is_ok() {
+    match text.is_empty() {
         true => Ok(()),
-        false => Err(Error::invalid_value(
-            "",
-            format!("{text:?} is not an IPv4 address"),
-        )),
+        false => ipv4(text).map(drop),
     }
 }
 

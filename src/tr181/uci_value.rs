@@ -1,6 +1,6 @@
 //! Reading and writing UCI option text the way OpenWrt's scripts do (`config_get_bool`, …).
 
-use core::net::Ipv4Addr;
+use core::net::{IpAddr, Ipv4Addr};
 
 use crate::datamodel::{ConfigSection, Error};
 
@@ -36,6 +36,13 @@ pub(crate) fn ipv4(text: &str) -> Result<Ipv4Addr, Error> {
     text.trim()
         .parse()
         .map_err(|_| Error::invalid_value("", format!("{text:?} is not an IPv4 address")))
+}
+
+/// An IPv4 or IPv6 address, or 9007 naming what was expected.
+pub(crate) fn ip_address(text: &str) -> Result<IpAddr, Error> {
+    text.trim()
+        .parse()
+        .map_err(|_| Error::invalid_value("", format!("{text:?} is not an IP address")))
 }
 
 /// The section of `sections` named `name`.

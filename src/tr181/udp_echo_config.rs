@@ -5,7 +5,7 @@
 //! change and (re)starts the server. Its counters are the daemon's, in memory.
 
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
-use super::uci_value::{parse_bool, uci_bool};
+use super::uci_value::{ip_address, parse_bool, uci_bool};
 use super::CWMPD_PACKAGE;
 use crate::datamodel::{
     ActiveNotify, Area, AreaView, Context, Error, ObjectDef, ParamDef, ParamRef, Transaction, Type,
@@ -107,9 +107,8 @@ impl AreaView for UdpEchoConfigView {
                 uci_bool(value.as_bool() == Some(true)).to_string(),
             ),
             "SourceIPAddress" => {
-                if !text.is_empty() && text.parse::<core::net::IpAddr>().is_err() {
-                    let detail = format!("{text:?} is not an IP address");
-                    return Err(Error::invalid_value("", detail));
+                if !text.is_empty() {
+                    ip_address(text)?;
                 }
                 (OPTION_SOURCE, text.to_string())
             }
