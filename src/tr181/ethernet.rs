@@ -214,22 +214,32 @@ impl EthernetLinks {
     }
 }
 
-/// The reference an IP or PPP interface's `LowerLayers` needs for the Linux device `device`
-/// that a UCI `network` `interface` section names in `device` (`br-lan`, `wan`, `eth0.2`):
-/// `Device.Ethernet.VLANTermination.N` for a VLAN, else `Device.Ethernet.Link.N` (no trailing
-/// dot); empty for `lo`, `@alias` references and devices no interface names. `network` is
-/// every section of UCI `network` as the caller read it; the numbers are those the Ethernet
-/// area serves (the same instance tables, keyed by device name).
-// For `Device.IP.Interface.{i}.LowerLayers` and `Device.PPP.Interface.{i}.LowerLayers`.
-pub(crate) fn ethernet_layer_path(
-    ctx: &mut Context<'_>,
-    network: &[ConfigSection],
-    device: &str,
-) -> String {
-    let vlan = VlanTerminations::load(ctx, network).path(device);
-    match vlan.is_empty() {
-        true => EthernetLinks::load(ctx, network).path(device),
-        false => vlan,
+/// The Ethernet layers IP and PPP interfaces run over (for their `LowerLayers`), numbered
+/// as the Ethernet area serves them (the same instance tables, keyed by device name). Load
+/// once per RPC from every section of UCI `network` as the caller read it.
+pub(crate) struct EthernetLayers {
+    vlans: VlanTerminations,
+    links: EthernetLinks,
+}
+
+impl EthernetLayers {
+    pub fn load(ctx: &mut Context<'_>, network: &[ConfigSection]) -> EthernetLayers {
+        EthernetLayers {
+            vlans: VlanTerminations::load(ctx, network),
+            links: EthernetLinks::load(ctx, network),
+        }
+    }
+
+    /// The reference for the Linux device a UCI `network` `interface` section names in
+    /// `device` (`br-lan`, `wan`, `eth0.2`): `Device.Ethernet.VLANTermination.N` for a VLAN,
+    /// else `Device.Ethernet.Link.N` (no trailing dot); empty for `lo`, `@alias` references
+    /// and devices no interface names.
+    pub fn path(&self, device: &str) -> String {
+        let vlan = self.vlans.path(device);
+        match vlan.is_empty() {
+            true => self.links.path(device),
+            false => vlan,
+        }
     }
 }
 

@@ -368,16 +368,11 @@ fn link_numbers_survive_a_restart_and_the_ip_area_gets_the_same_paths() {
         instances: &mut instances,
         live: &live,
     };
-    assert_eq!(
-        ethernet_layer_path(&mut ctx, &network, "wan"),
-        "Device.Ethernet.Link.2"
-    );
-    assert_eq!(
-        ethernet_layer_path(&mut ctx, &network, "br-lan"),
-        "Device.Ethernet.Link.1"
-    );
-    assert_eq!(ethernet_layer_path(&mut ctx, &network, "lo"), "");
-    assert_eq!(ethernet_layer_path(&mut ctx, &network, "@wan"), "");
+    let layers = EthernetLayers::load(&mut ctx, &network);
+    assert_eq!(layers.path("wan"), "Device.Ethernet.Link.2");
+    assert_eq!(layers.path("br-lan"), "Device.Ethernet.Link.1");
+    assert_eq!(layers.path("lo"), "");
+    assert_eq!(layers.path("@wan"), "");
 }
 
 fn interface_section(name: &str, device: &str) -> ConfigSection {

@@ -35,7 +35,7 @@
 use core::net::{Ipv4Addr, Ipv6Addr};
 use std::collections::BTreeMap;
 
-use super::ethernet::ethernet_layer_path;
+use super::ethernet::EthernetLayers;
 use super::ip_interface::{IpInterfaces, IP_INTERFACE_TABLE, NETWORK_PACKAGE};
 use super::link_layer::interface_device;
 use super::netifd_interface::{self as netifd_if, INTERFACE_STATUS, PPP_PROTOS};
@@ -64,10 +64,10 @@ const MAX_MTU: u32 = 65535;
 /// the `Device.Ethernet.VLANTermination.{i}` or `Device.Ethernet.Link.{i}` of its device;
 /// for `@wan` (netifd's alias: the device `wan` sets up) what `wan` runs over; empty for `lo`.
 pub(crate) fn lower_layers(
-    ctx: &mut Context<'_>,
     network: &[ConfigSection],
     section: &ConfigSection,
     ppp: &PppInterfaces,
+    ethernet: &EthernetLayers,
 ) -> String {
     let mut section = section;
     // Aliases of aliases are allowed but short; a loop in the configuration ends here.
@@ -78,7 +78,7 @@ pub(crate) fn lower_layers(
         }
         let device = interface_device(section).unwrap_or_default();
         let Some(aliased) = device.strip_prefix('@') else {
-            return ethernet_layer_path(ctx, network, &device);
+            return ethernet.path(&device);
         };
         let sections = netifd_if::interface_sections(network);
         match sections.into_iter().find(|s| s.name == aliased) {
@@ -96,10 +96,11 @@ pub(crate) fn stack_layers(
 ) -> Vec<(String, String)> {
     let numbers = IpInterfaces::load(ctx, network);
     let ppp = PppInterfaces::load(ctx, network);
+    let ethernet = EthernetLayers::load(ctx, network);
     let mut layers = Vec::new();
     for section in netifd_if::interface_sections(network) {
         if let Some(number) = numbers.number(&section.name) {
-            let lower = lower_layers(ctx, network, section, &ppp);
+            let lower = lower_layers(network, section, &ppp, &ethernet);
             layers.push((format!("Device.IP.Interface.{number}"), lower));
         }
     }
@@ -252,6 +253,7 @@ impl Area for IpArea {
         let network = ctx.config.sections(NETWORK_PACKAGE)?;
         let numbers = IpInterfaces::load(ctx, &network);
         let ppp = PppInterfaces::load(ctx, &network);
+        let ethernet = EthernetLayers::load(ctx, &network);
         let live = ctx.live;
         let mut interfaces = Vec::new();
         let mut lower = BTreeMap::new();
@@ -259,7 +261,7 @@ impl Area for IpArea {
             let Some(number) = numbers.number(&section.name) else {
                 continue;
             };
-            lower.insert(number, lower_layers(ctx, &network, section, &ppp));
+            lower.insert(number, lower_layers(&network, section, &ppp, &ethernet));
             interfaces.push(Interface::load(ctx, live, number, section.clone()));
         }
         Ok(Box::new(IpView {

@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ethernet::ethernet_layer_path;
+use super::ethernet::EthernetLayers;
 use super::ip_interface::{IpInterfaces, NETWORK_PACKAGE};
 use super::link_layer::interface_device;
 use super::netifd_interface::{self as netifd_if, INTERFACE_STATUS, PPP_PROTOS};
@@ -87,13 +87,9 @@ impl PppInterfaces {
 
 /// The layer a PPP interface runs over: the PPPoE session runs over the Ethernet link (or the
 /// VLANTermination, for a VLAN such as `eth0.7`) of the section's `device`.
-pub(crate) fn lower_layers(
-    ctx: &mut Context<'_>,
-    network: &[ConfigSection],
-    section: &ConfigSection,
-) -> String {
+pub(crate) fn lower_layers(section: &ConfigSection, ethernet: &EthernetLayers) -> String {
     let device = interface_device(section).unwrap_or_default();
-    ethernet_layer_path(ctx, network, &device)
+    ethernet.path(&device)
 }
 
 /// `(Device.PPP.Interface.N, LowerLayers)` of every PPP interface, for
@@ -103,9 +99,10 @@ pub(crate) fn stack_layers(
     network: &[ConfigSection],
 ) -> Vec<(String, String)> {
     let interfaces = PppInterfaces::load(ctx, network);
+    let ethernet = EthernetLayers::load(ctx, network);
     let mut layers = Vec::new();
     for (number, section) in &interfaces.numbered {
-        let lower = lower_layers(ctx, network, section);
+        let lower = lower_layers(section, &ethernet);
         layers.push((format!("{PATH_PREFIX}{number}"), lower));
     }
     layers
@@ -203,10 +200,11 @@ impl Area for PppArea {
         // Number the IP interfaces first, as every area does, so numbers follow file order.
         let _ = IpInterfaces::load(ctx, &network);
         let interfaces = PppInterfaces::load(ctx, &network);
+        let ethernet = EthernetLayers::load(ctx, &network);
         let lower = interfaces
             .numbered
             .iter()
-            .map(|(_, section)| (section.name.clone(), lower_layers(ctx, &network, section)))
+            .map(|(_, section)| (section.name.clone(), lower_layers(section, &ethernet)))
             .collect();
         Ok(Box::new(PppView { interfaces, lower }))
     }
